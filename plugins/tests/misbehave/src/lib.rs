@@ -1,0 +1,64 @@
+//! A tool plugin that misbehaves on command, so the host's defences can be tested with a
+//! real component: `/trap` panics, `/spin` never returns, `/hog` allocates past any sane
+//! memory cap, `/ok` answers normally, `/kv KEY` reads a key and `/set KEY VALUE` writes one.
+
+use dcmaid_sdk::prelude::*;
+
+struct Misbehave;
+
+impl Plugin for Misbehave {
+    fn commands() -> Vec<CommandSpec> {
+        ["trap", "spin", "hog", "ok", "kv", "set"]
+            .into_iter()
+            .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
+            .collect()
+    }
+
+    fn run(invocation: Invocation) -> Result<Reply, PluginError> {
+        match invocation.name.as_str() {
+            "trap" => panic!("misbehave: trapping on purpose"),
+            "spin" => spin(),
+            "hog" => hog(),
+            "kv" => {
+                let value = kv::get(&invocation.args)?;
+                let text = value.map(|v| String::from_utf8_lossy(&v).into_owned());
+                Ok(Reply::new(text.unwrap_or_else(|| "(none)".to_owned())))
+            }
+            "set" => {
+                let (key, value) =
+                    invocation.args.split_once(' ').unwrap_or((&invocation.args, ""));
+                kv::set(key, value.as_bytes())?;
+                Ok(Reply::new("stored"))
+            }
+            _ => Ok(Reply::new("ok")),
+        }
+    }
+}
+
+impl Tool for Misbehave {
+    fn tools() -> Vec<ToolSpec> {
+        Vec::new()
+    }
+
+    fn call(name: String, _arguments: String, _user_id: String) -> Result<String, PluginError> {
+        Err(PluginError::InvalidInput(format!("no tool named {name}")))
+    }
+}
+
+fn spin() -> ! {
+    let mut n: u64 = 0;
+    loop {
+        n = std::hint::black_box(n.wrapping_add(1));
+    }
+}
+
+fn hog() -> Result<Reply, PluginError> {
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // Touch every page so the memory is really used, 16 MiB at a time.
+        chunks.push(vec![1u8; 16 << 20]);
+        std::hint::black_box(&chunks);
+    }
+}
+
+dcmaid_sdk::tool!(Misbehave);

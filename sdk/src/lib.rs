@@ -1,0 +1,48 @@
+//! Write dcmaid plugins in Rust.
+//!
+//! A plugin is a struct, a trait impl for its role and one macro:
+//!
+//! ```ignore
+//! use dcmaid_sdk::prelude::*;
+//!
+//! struct Echo;
+//!
+//! impl Plugin for Echo {}
+//!
+//! impl Persona for Echo {
+//!     fn shape(message: Message) -> Result<Shaped, PluginError> {
+//!         Ok(Shaped::direct(format!("You said: {}", message.text)))
+//!     }
+//! }
+//!
+//! dcmaid_sdk::persona!(Echo);
+//! ```
+//!
+//! Build it with `cargo build --target wasm32-wasip2`: the `cdylib` is a component the host
+//! loads. Plugins keep no state between calls (the host instantiates one per call); keep
+//! state in [`kv`].
+
+#[doc(hidden)]
+pub mod bindings;
+pub mod config;
+pub mod kv;
+pub mod log;
+mod roles;
+mod values;
+
+pub use bindings::base::dcmaid::bot::types::{
+    CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
+    Reply, ReplySent, User,
+};
+pub use bindings::memory::exports::dcmaid::bot::memory::Recalled;
+pub use bindings::persona::exports::dcmaid::bot::persona::Shaped;
+pub use bindings::tool::exports::dcmaid::bot::tool::ToolSpec;
+pub use roles::{Memory, Observer, Persona, Plugin, Tool};
+
+/// Everything a plugin usually needs, in one import.
+pub mod prelude {
+    pub use crate::{
+        CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform, Plugin,
+        PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, log,
+    };
+}
