@@ -1,0 +1,194 @@
+//! What a plugin call costs, measured against the same logic run natively in the same run.
+//!
+//!     scripts/build-plugins.sh --no-install && cargo bench -p dcmaid-host --bench call_overhead
+//!
+//! Prints a Markdown table (the figures of BENCHMARKS.md): per-call cost of instantiating a
+//! plugin from its pre-linked `InstancePre` and calling a trivial export, its parts, the
+//! native baseline, and the cold start of `dcmaid chat` with the compile cache cold and warm.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dcmaid_host::bindings::{Invocation, Platform, PluginError, Reply};
+use dcmaid_host::{Bot, Config};
+
+/// Median and 99th percentile of `samples`.
+struct Summary {
+    median: Duration,
+    p99: Duration,
+}
+
+impl Summary {
+    fn of(mut samples: Vec<Duration>) -> Summary {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Summary { median: at(0.5), p99: at(0.99) }
+    }
+}
+
+fn micros(duration: Duration) -> String {
+    format!("{:.2} µs", duration.as_secs_f64() * 1e6)
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// Time `iterations` runs of `f` after `warmup` unmeasured ones.
+async fn sample<F: AsyncFnMut()>(warmup: usize, iterations: usize, mut f: F) -> Summary {
+    for _ in 0..warmup {
+        f().await;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        f().await;
+        samples.push(started.elapsed());
+    }
+    Summary::of(samples)
+}
+
+/// The misbehave plugin's `/ok` branch, written natively: the baseline.
+#[inline(never)]
+fn native_run(invocation: &Invocation) -> Result<Reply, PluginError> {
+    match invocation.name.as_str() {
+        "trap" | "spin" | "hog" | "kv" | "set" => unreachable!("not benchmarked"),
+        _ => Ok(Reply { text: "ok".to_owned() }),
+    }
+}
+
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+fn install(plugins: &Path, name: &str, role: &str) {
+    let component = target_dir().join(format!("wasm32-wasip2/plugin/{name}.wasm"));
+    assert!(
+        component.is_file(),
+        "{} is missing: run scripts/build-plugins.sh",
+        component.display()
+    );
+    let folder = plugins.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&component, folder.join("plugin.wasm")).unwrap();
+    let manifest = format!(
+        "name = \"{name}\"\nversion = \"0.1.0\"\nrole = \"{role}\"\ncomponent = \"plugin.wasm\"\n\
+         capabilities = [\"kv\"]\n"
+    );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
+
+fn cold_start(data_dir: &Path, clear_cache: bool, runs: usize) -> Summary {
+    let binary = env!("CARGO_BIN_EXE_dcmaid");
+    let config = data_dir.join("dcmaid.toml");
+    std::fs::write(&config, format!("data_dir = \"{}\"\n", data_dir.display())).unwrap();
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        if clear_cache {
+            let _ = std::fs::remove_dir_all(data_dir.join("cache"));
+        }
+        let started = Instant::now();
+        let mut child = Command::new(binary)
+            .args(["--config", config.to_str().unwrap(), "chat", "--user", "bench"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"/ok\n").unwrap();
+        let output = child.wait_with_output().unwrap();
+        samples.push(started.elapsed());
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    }
+    Summary::of(samples)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let data_dir = sandbox.path();
+    install(&data_dir.join("plugins"), "misbehave", "tool");
+    install(&data_dir.join("plugins"), "hello", "persona");
+    let config = Config { data_dir: data_dir.to_owned(), ..Config::default() };
+    let bot = Bot::start(config).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    let plugin = bot.plugins().command_owner("ok").unwrap().clone();
+    let message = bot.message(Platform::Console, "bench", "bench", "bench", "/ok");
+    let invocation =
+        Invocation { name: "ok".into(), args: String::new(), message: message.clone() };
+
+    let (warmup, iterations) = (500, 5_000);
+    let native = sample(warmup, iterations * 10, async || {
+        std::hint::black_box(native_run(std::hint::black_box(&invocation)).unwrap());
+    })
+    .await;
+    let instantiate = sample(warmup, iterations, async || {
+        std::hint::black_box(plugin.instantiate("bench").await.unwrap());
+    })
+    .await;
+    let call = sample(warmup, iterations, async || {
+        std::hint::black_box(plugin.run_command(&invocation).await.unwrap());
+    })
+    .await;
+    let pipeline = sample(warmup, iterations, async || {
+        std::hint::black_box(bot.handle(message.clone()).await);
+    })
+    .await;
+    let greeting = bot.message(Platform::Console, "bench", "bench", "bench", "hello");
+    let persona = sample(50, 1_000, async || {
+        std::hint::black_box(bot.handle(greeting.clone()).await);
+    })
+    .await;
+    drop(bot);
+
+    let cold = cold_start(data_dir, true, 5);
+    let warm = cold_start(data_dir, false, 10);
+
+    let ratio = call.median.as_secs_f64() / native.median.as_secs_f64();
+    println!("| measurement | median | p99 |");
+    println!("| --- | --- | --- |");
+    println!(
+        "| native `/ok` logic (baseline) | {} | {} |",
+        micros(native.median),
+        micros(native.p99)
+    );
+    println!(
+        "| instantiate from `InstancePre` only | {} | {} |",
+        micros(instantiate.median),
+        micros(instantiate.p99)
+    );
+    println!(
+        "| instantiate + call `commands.run` (`/ok`) | {} | {} |",
+        micros(call.median),
+        micros(call.p99)
+    );
+    println!(
+        "| whole pipeline, `/ok` command | {} | {} |",
+        micros(pipeline.median),
+        micros(pipeline.p99)
+    );
+    println!(
+        "| whole pipeline, hello persona (2 kv ops on SurrealKV) | {} | {} |",
+        micros(persona.median),
+        micros(persona.p99)
+    );
+    println!(
+        "| `dcmaid chat` cold start, compile cache cold | {} | {} |",
+        millis(cold.median),
+        millis(cold.p99)
+    );
+    println!(
+        "| `dcmaid chat` cold start, compile cache warm | {} | {} |",
+        millis(warm.median),
+        millis(warm.p99)
+    );
+    println!();
+    println!("instantiate + call / native: {ratio:.0}x");
+    println!(
+        "cold start, cache cold / warm: {:.2}x",
+        cold.median.as_secs_f64() / warm.median.as_secs_f64()
+    );
+}

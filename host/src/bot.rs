@@ -1,0 +1,109 @@
+//! The running bot: configuration, engine, storage and plugins, shared by every adapter.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Semaphore;
+
+use crate::bindings::{Message, Platform, User};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::plugin::Plugins;
+use crate::storage::{Storage, StorageError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot start the WebAssembly engine: {0:#}")]
+    Engine(wasmtime::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+pub struct Bot {
+    config: Config,
+    engine: Engine,
+    storage: Storage,
+    plugins: Plugins,
+    call_permits: Semaphore,
+    messages_seen: AtomicU64,
+}
+
+impl Bot {
+    /// Start from `config`: open storage, build the engine, load every plugin. Plugins that
+    /// fail to load are reported and left out; the bot starts without them.
+    pub async fn start(config: Config) -> Result<Bot, StartError> {
+        let data_dir = &config.data_dir;
+        std::fs::create_dir_all(data_dir).map_err(|source| StartError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let engine =
+            Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
+        let storage = Storage::open(&config.storage_url()).await?;
+        let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &storage).await;
+        Ok(Bot {
+            call_permits: Semaphore::new(config.limits.max_concurrent_calls as usize),
+            config,
+            engine,
+            storage,
+            plugins,
+            messages_seen: AtomicU64::new(0),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    pub fn plugins(&self) -> &Plugins {
+        &self.plugins
+    }
+
+    pub(crate) fn call_permits(&self) -> &Semaphore {
+        &self.call_permits
+    }
+
+    /// A message from `platform` user `platform_id`, stamped with a fresh id and the time.
+    pub fn message(
+        &self,
+        platform: Platform,
+        platform_id: &str,
+        name: &str,
+        channel: &str,
+        text: &str,
+    ) -> Message {
+        let received_at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_millis() as u64)
+            .unwrap_or_default();
+        let sequence = self.messages_seen.fetch_add(1, Ordering::Relaxed);
+        let prefix = platform_prefix(platform);
+        Message {
+            id: format!("{received_at_ms:x}-{sequence}"),
+            user: User { id: format!("{prefix}:{platform_id}"), name: name.to_owned(), platform },
+            channel: channel.to_owned(),
+            text: text.to_owned(),
+            received_at_ms,
+        }
+    }
+}
+
+/// The prefix of user ids from `platform`: `console:alice`, `discord:8035…`.
+pub fn platform_prefix(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Console => "console",
+        Platform::Web => "web",
+        Platform::Discord => "discord",
+        Platform::Telegram => "telegram",
+    }
+}

@@ -1,0 +1,49 @@
+//! The host capabilities plugins import, one file per WIT interface.
+//!
+//! `log` and `config` are always available; the rest only when granted (see
+//! [`crate::config::Config::effective_grants`]). An ungranted capability still links, so one
+//! build of a plugin runs under any policy, but every call to it fails with an error that
+//! names the missing grant.
+
+mod config;
+mod kv;
+mod log;
+
+use serde::{Deserialize, Serialize};
+
+/// A capability a plugin can request in its manifest and the operator can grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Capability {
+    /// The plugin's private key-value store.
+    Kv,
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Capability::Kv => f.write_str("kv"),
+        }
+    }
+}
+
+pub use config::PluginConfig;
+pub use kv::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES};
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::bindings::dcmaid::bot;
+use crate::plugin::CallState;
+
+/// Add WASI (with nothing granted: no files, no environment, no sockets) and every
+/// `dcmaid:bot` capability to `linker`.
+pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    bot::types::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::log::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::kv::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::config::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    Ok(())
+}
+
+impl bot::types::Host for CallState {}

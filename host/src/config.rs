@@ -1,0 +1,228 @@
+//! `dcmaid.toml`, the operator's configuration. Every setting has a default, so no file is
+//! needed; a file that is there must be right, and errors name the file and the field.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::capabilities::Capability;
+use crate::error::FileError;
+use crate::plugin::PluginName;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where dcmaid keeps its state: installed plugins, the compile cache, the database.
+    pub data_dir: PathBuf,
+    /// The installed plugins, one folder each with a `plugin.toml`. Default: `<data_dir>/plugins`.
+    pub plugins_dir: Option<PathBuf>,
+    /// The persona that answers conversation; default: the only (or first, by name) persona.
+    pub persona: Option<PluginName>,
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub limits: Limits,
+    /// Capabilities granted to every plugin that requests them, unless its own
+    /// `[plugins.<name>]` entry says `grant = [...]`.
+    pub default_grants: BTreeSet<Capability>,
+    /// Per-plugin settings, by plugin name.
+    pub plugins: BTreeMap<PluginName, PluginSettings>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from(".dcmaid"),
+            plugins_dir: None,
+            persona: None,
+            server: ServerConfig::default(),
+            storage: StorageConfig::default(),
+            limits: Limits::default(),
+            default_grants: BTreeSet::from([Capability::Kv]),
+            plugins: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { bind: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// A SurrealDB endpoint: `mem://`, or `surrealkv://PATH`. Default: a `surrealkv` file
+    /// under the data dir.
+    pub url: Option<String>,
+}
+
+/// What one plugin call may use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Linear memory per call, in MiB.
+    pub memory_mib: u32,
+    /// Wall-clock time per call, in milliseconds; also the CPU (epoch) deadline.
+    pub call_timeout_ms: u64,
+    /// Calls running at once, across all plugins; more wait their turn.
+    pub max_concurrent_calls: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_mib: 128, call_timeout_ms: 5_000, max_concurrent_calls: 64 }
+    }
+}
+
+impl Limits {
+    pub fn memory_bytes(&self) -> usize {
+        (self.memory_mib as usize) << 20
+    }
+
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.call_timeout_ms)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginSettings {
+    pub enabled: bool,
+    /// Capabilities granted to this plugin; replaces `default_grants` when present.
+    pub grant: Option<BTreeSet<Capability>>,
+    /// Overrides of the manifest's `[config]`.
+    pub config: toml::Table,
+}
+
+impl Default for PluginSettings {
+    fn default() -> Self {
+        PluginSettings { enabled: true, grant: None, config: toml::Table::new() }
+    }
+}
+
+impl Config {
+    /// Read `path` and check it.
+    pub fn load(path: &Path) -> Result<Config, FileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(path, e))?;
+        let config = Config::parse(&text).map_err(|e| FileError::parse(path, e))?;
+        config.check().map_err(|message| FileError::invalid(path, message))?;
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Rules serde cannot express; the message names the field.
+    fn check(&self) -> Result<(), String> {
+        let limits = &self.limits;
+        if !(1..=4096).contains(&limits.memory_mib) {
+            return Err(format!(
+                "limits.memory_mib: expected 1 to 4096, got {}",
+                limits.memory_mib
+            ));
+        }
+        if !(1..=600_000).contains(&limits.call_timeout_ms) {
+            return Err(format!(
+                "limits.call_timeout_ms: expected 1 to 600000, got {}",
+                limits.call_timeout_ms
+            ));
+        }
+        if !(1..=1024).contains(&limits.max_concurrent_calls) {
+            return Err(format!(
+                "limits.max_concurrent_calls: expected 1 to 1024, got {}",
+                limits.max_concurrent_calls
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.plugins_dir.clone().unwrap_or_else(|| self.data_dir.join("plugins"))
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache")
+    }
+
+    pub fn storage_url(&self) -> String {
+        match &self.storage.url {
+            Some(url) => url.clone(),
+            None => format!("surrealkv://{}", self.data_dir.join("db").display()),
+        }
+    }
+
+    /// The settings for `plugin`, defaults when the operator wrote none.
+    pub fn plugin(&self, plugin: &PluginName) -> PluginSettings {
+        self.plugins.get(plugin).cloned().unwrap_or_default()
+    }
+
+    /// What `plugin` may use: what it requests and the operator grants.
+    pub fn effective_grants(
+        &self,
+        plugin: &PluginName,
+        requested: &BTreeSet<Capability>,
+    ) -> BTreeSet<Capability> {
+        let settings = self.plugins.get(plugin);
+        let granted = settings.and_then(|s| s.grant.as_ref()).unwrap_or(&self.default_grants);
+        requested.intersection(granted).copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.server.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.plugins_dir(), PathBuf::from(".dcmaid/plugins"));
+        assert_eq!(config.limits.memory_mib, 128);
+    }
+
+    #[test]
+    fn grants_are_requested_and_granted() {
+        let config = Config::parse(
+            r#"
+            default_grants = []
+            [plugins.hello]
+            grant = ["kv"]
+            "#,
+        )
+        .unwrap();
+        let requested = BTreeSet::from([Capability::Kv]);
+        let hello = PluginName::new("hello").unwrap();
+        let other = PluginName::new("other").unwrap();
+        assert_eq!(config.effective_grants(&hello, &requested), requested);
+        assert!(config.effective_grants(&other, &requested).is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dcmaid.toml");
+        for (text, field) in [
+            ("[limits]\nmemory_mib = \"lots\"\n", "memory_mib"),
+            ("[server]\nbind = \"nowhere\"\n", "bind"),
+            ("[limits]\nmemory_mib = 0\n", "limits.memory_mib"),
+            ("colour = \"blue\"\n", "colour"),
+            ("[plugins.\"Bad Name\"]\n", "Bad Name"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(&path).unwrap_err().to_string();
+            assert!(message.contains("dcmaid.toml"), "{message} should name the file");
+            assert!(message.contains(field), "{message} should name {field}");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The wasmtime engine: component model with async, the pooling allocator, epoch
+//! interruption driven by a ticker thread, the compile cache, and the one linker every
+//! plugin is pre-linked with.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::compile_cache::{CacheOutcome, CompileCache};
+use crate::config::Limits;
+use crate::plugin::CallState;
+
+/// How often the epoch advances. A call's deadline is checked, and a busy guest yields to
+/// the executor, once per tick.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+pub struct Engine {
+    inner: wasmtime::Engine,
+    linker: Linker<CallState>,
+    cache: Option<CompileCache>,
+    // Dropping the engine stops the ticker: it only holds a weak reference.
+    _ticker: Arc<()>,
+}
+
+impl Engine {
+    /// An engine sized for `limits`, caching compiled components in `cache_dir` (none: no
+    /// cache).
+    pub fn new(limits: &Limits, cache_dir: Option<PathBuf>) -> wasmtime::Result<Engine> {
+        let mut pool = PoolingAllocationConfig::new();
+        let slots = limits.max_concurrent_calls;
+        pool.total_component_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots * 4)
+            .total_stacks(slots)
+            .total_core_instances(slots * 8)
+            .max_memory_size(limits.memory_bytes());
+
+        let mut config = wasmtime::Config::new();
+        config
+            .wasm_component_model(true)
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let inner = wasmtime::Engine::new(&config)?;
+
+        let mut linker = Linker::new(&inner);
+        crate::capabilities::add_to_linker(&mut linker)?;
+
+        let ticker = Arc::new(());
+        start_ticker(inner.clone(), Arc::downgrade(&ticker))?;
+        let cache = cache_dir.map(|dir| CompileCache::new(dir, &inner));
+        Ok(Engine { inner, linker, cache, _ticker: ticker })
+    }
+
+    /// Compile `bytes` into a component, through the cache when there is one.
+    pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
+        self.compile_reporting(bytes).map(|(component, _)| component)
+    }
+
+    /// Like [`Engine::compile`], and say whether the cache had it.
+    pub fn compile_reporting(&self, bytes: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
+        match &self.cache {
+            Some(cache) => cache.load_or_compile(&self.inner, bytes),
+            None => Ok((Component::new(&self.inner, bytes)?, CacheOutcome::Miss)),
+        }
+    }
+
+    pub fn linker(&self) -> &Linker<CallState> {
+        &self.linker
+    }
+
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner
+    }
+}
+
+/// Advance the epoch every [`EPOCH_TICK`] until the owner is gone.
+fn start_ticker(engine: wasmtime::Engine, alive: Weak<()>) -> std::io::Result<()> {
+    std::thread::Builder::new().name("dcmaid-epoch".into()).spawn(move || {
+        while alive.strong_count() > 0 {
+            std::thread::sleep(EPOCH_TICK);
+            engine.increment_epoch();
+        }
+    })?;
+    Ok(())
+}

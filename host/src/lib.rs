@@ -1,0 +1,23 @@
+//! dcmaid: a chat-bot host whose behaviours are WebAssembly components.
+//!
+//! A message's journey: an adapter ([`adapters`], [`api`]) normalises it into a
+//! [`bindings::Message`]; the [`pipeline`] routes a command to the plugin that owns it and
+//! anything else to the persona; each plugin call runs in a fresh, capped instance
+//! ([`plugin`]) of a component compiled once by the [`engine`]; plugins reach the outside
+//! only through host [`capabilities`].
+
+pub mod adapters;
+pub mod api;
+pub mod bindings;
+pub mod bot;
+pub mod capabilities;
+pub mod compile_cache;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod pipeline;
+pub mod plugin;
+pub mod storage;
+
+pub use bot::Bot;
+pub use config::Config;

@@ -1,0 +1,152 @@
+//! The `dcmaid` command.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use dcmaid_host::adapters::console::{self, Mode};
+use dcmaid_host::{Bot, Config};
+use tracing_subscriber::EnvFilter;
+
+/// A chat bot whose behaviours are WebAssembly plugins.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The configuration file. Default: `dcmaid.toml` in the current directory if there is
+    /// one, else built-in defaults.
+    #[arg(long, short, global = true, env = "DCMAID_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot and its HTTP API.
+    Serve,
+    /// Talk to the bot in the terminal (or pipe lines in: one reply line per input line).
+    Chat {
+        /// Who you are in the conversation.
+        #[arg(long, short, env = "USER", default_value = "you")]
+        user: String,
+    },
+    /// Manage plugins.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// List the installed plugins, what they own and what they were granted.
+    List,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // `chat` keeps the terminal for the conversation: only warnings unless RUST_LOG says.
+    let default_level = match cli.command {
+        Command::Chat { .. } => "warn",
+        _ => "info",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let config = load_config(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Chat { user } => chat(config, &user).await,
+        Command::Plugin { command: PluginCommand::List } => list_plugins(config).await,
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(path) => Ok(Config::load(path)?),
+        None if Path::new("dcmaid.toml").is_file() => Ok(Config::load(Path::new("dcmaid.toml"))?),
+        None => Ok(Config::default()),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.server.bind;
+    let bot = Arc::new(Bot::start(config).await?);
+    let listener = poem::listener::TcpListener::bind(bind);
+    tracing::info!("serving on http://{bind}");
+    poem::Server::new(listener)
+        .run_with_graceful_shutdown(
+            dcmaid_host::api::routes(bot),
+            shutdown_signal(),
+            Some(Duration::from_secs(10)),
+        )
+        .await
+        .with_context(|| format!("serving HTTP on {bind}"))
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn chat(config: Config, user: &str) -> anyhow::Result<()> {
+    let bot = Bot::start(config).await?;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let mode = if interactive { Mode::Interactive } else { Mode::Piped };
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    console::chat(&bot, user, mode, input, tokio::io::stdout()).await?;
+    Ok(())
+}
+
+async fn list_plugins(config: Config) -> anyhow::Result<()> {
+    let bot = Bot::start(config).await?;
+    let plugins = bot.plugins();
+    println!("{:<16} {:<10} {:<9} {:<24} GRANTED", "NAME", "VERSION", "ROLE", "COMMANDS");
+    for plugin in plugins.loaded() {
+        let manifest = plugin.manifest();
+        let commands: Vec<String> =
+            plugin.commands().iter().map(|spec| format!("/{}", spec.name)).collect();
+        let grants: Vec<String> = plugin.grants().iter().map(ToString::to_string).collect();
+        println!(
+            "{:<16} {:<10} {:<9} {:<24} {}",
+            manifest.name.as_str(),
+            manifest.version.to_string(),
+            manifest.role.to_string(),
+            commands.join(" "),
+            grants.join(",")
+        );
+    }
+    for failed in plugins.failed() {
+        println!("FAILED {}: {}", failed.manifest.display(), failed.error);
+    }
+    if plugins.loaded().next().is_none() && plugins.failed().is_empty() {
+        println!("(no plugins in {})", bot.config().plugins_dir().display());
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! One message's journey: a command goes to the plugin that owns it, anything else to the
+//! persona. A failing plugin becomes a polite reply and a log line, never a crash.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::bindings::{Invocation, Message, PluginError};
+use crate::bot::Bot;
+use crate::plugin::{CallError, Plugin};
+
+/// What came of one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub reply: String,
+    /// The plugin that answered, if one did.
+    pub plugin: Option<String>,
+    /// The command that ran, without the slash.
+    pub command: Option<String>,
+    /// Whether the answering plugin failed (the reply then is an apology).
+    pub failed: bool,
+    /// From receiving the message to having the reply, in microseconds.
+    pub latency_us: u64,
+}
+
+/// A message that starts with `/`: the command's name and the rest.
+struct CommandText<'a> {
+    name: String,
+    args: &'a str,
+}
+
+impl<'a> CommandText<'a> {
+    /// `/name args`, where `name` may carry a Telegram-style `@botname`, which is dropped.
+    fn parse(text: &'a str) -> Option<CommandText<'a>> {
+        let rest = text.trim().strip_prefix('/')?;
+        let (word, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let name = word.split('@').next().unwrap_or(word).to_lowercase();
+        (!name.is_empty()).then(|| CommandText { name, args: args.trim() })
+    }
+}
+
+impl Bot {
+    /// Answer one message.
+    pub async fn handle(&self, message: Message) -> Outcome {
+        let started = Instant::now();
+        // Bounds the plugin calls in flight to what the instance pool holds.
+        let _permit = self.call_permits().acquire().await;
+        let mut outcome = match CommandText::parse(&message.text) {
+            Some(command) => self.run_command(command, &message).await,
+            None => self.converse(&message).await,
+        };
+        outcome.latency_us = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
+        outcome
+    }
+
+    async fn run_command(&self, command: CommandText<'_>, message: &Message) -> Outcome {
+        let name = command.name.clone();
+        if name == "help" {
+            return Outcome::answer(self.help(), None, Some(name));
+        }
+        let Some(owner) = self.plugins().command_owner(&name) else {
+            return Outcome::answer(
+                format!("I don't know the command /{name}. Try /help."),
+                None,
+                Some(name),
+            );
+        };
+        let invocation = Invocation {
+            name: name.clone(),
+            args: command.args.to_owned(),
+            message: message.clone(),
+        };
+        match owner.run_command(&invocation).await {
+            Ok(reply) => Outcome::answer(reply.text, Some(owner), Some(name)),
+            Err(error) => Outcome::apology(&error, owner, Some(name)),
+        }
+    }
+
+    async fn converse(&self, message: &Message) -> Outcome {
+        let Some(persona) = self.plugins().persona() else {
+            return Outcome::answer(
+                "No persona plugin is loaded, so I can only run commands. Try /help.".to_owned(),
+                None,
+                None,
+            );
+        };
+        match persona.shape(message).await {
+            Ok(shaped) => match shaped.direct_reply {
+                Some(reply) => Outcome::answer(reply, Some(persona), None),
+                // No LLM is wired in yet, so a turn that needs one cannot be answered.
+                None => Outcome::answer(
+                    "I'd need a language model to answer that, and none is configured.".to_owned(),
+                    Some(persona),
+                    None,
+                ),
+            },
+            Err(error) => Outcome::apology(&error, persona, None),
+        }
+    }
+
+    /// The built-in `/help`: every command and what it does.
+    fn help(&self) -> String {
+        let mut lines = vec!["Commands:".to_owned(), "/help: list the commands".to_owned()];
+        for (command, owner) in self.plugins().commands() {
+            let description = owner
+                .commands()
+                .iter()
+                .find(|spec| spec.name.eq_ignore_ascii_case(command))
+                .map(|spec| spec.description.as_str())
+                .unwrap_or_default();
+            lines.push(format!("/{command}: {description}"));
+        }
+        lines.join("\n")
+    }
+}
+
+impl Outcome {
+    fn answer(reply: String, plugin: Option<&Arc<Plugin>>, command: Option<String>) -> Outcome {
+        Outcome {
+            reply,
+            plugin: plugin.map(|p| p.name().to_string()),
+            command,
+            failed: false,
+            latency_us: 0,
+        }
+    }
+
+    /// The polite reply for a failed plugin call, after logging what really happened.
+    fn apology(error: &CallError, plugin: &Arc<Plugin>, command: Option<String>) -> Outcome {
+        tracing::error!(plugin = %plugin.name(), "{error}");
+        let reply = match (error, error.user_message()) {
+            (_, Some(message)) => message.to_owned(),
+            (CallError::Plugin { error: PluginError::Unavailable(_), .. }, _) => {
+                "Sorry, I can't do that right now. Please try again in a little while.".to_owned()
+            }
+            _ => format!(
+                "Sorry, something went wrong on my side (in plugin `{}`). The operator can find \
+                 the details in the log.",
+                plugin.name()
+            ),
+        };
+        Outcome {
+            failed: error.user_message().is_none(),
+            ..Outcome::answer(reply, Some(plugin), command)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CommandText;
+
+    #[test]
+    fn parses_commands_with_and_without_arguments() {
+        let command = CommandText::parse("/Hello  Alice and Bob ").unwrap();
+        assert_eq!((command.name.as_str(), command.args), ("hello", "Alice and Bob"));
+        let command = CommandText::parse("/mood@dcmaid_bot").unwrap();
+        assert_eq!((command.name.as_str(), command.args), ("mood", ""));
+        assert!(CommandText::parse("hello /there").is_none());
+        assert!(CommandText::parse("/").is_none());
+        assert!(CommandText::parse("/ hello").is_none());
+    }
+}

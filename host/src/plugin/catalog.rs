@@ -1,0 +1,134 @@
+//! The set of loaded plugins, and who owns which command.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{Plugin, PluginName, Role};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::storage::Storage;
+
+/// Commands the host answers itself; plugins cannot take them.
+pub const BUILT_IN_COMMANDS: &[&str] = &["help"];
+
+/// A plugin that did not load, and why. The host runs without it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedPlugin {
+    pub manifest: PathBuf,
+    pub error: String,
+}
+
+/// Every plugin in the plugins directory: those that loaded and those that did not.
+#[derive(Default)]
+pub struct Plugins {
+    loaded: BTreeMap<PluginName, Arc<Plugin>>,
+    failed: Vec<FailedPlugin>,
+    /// Command name -> owning plugin.
+    commands: BTreeMap<String, PluginName>,
+    persona: Option<PluginName>,
+}
+
+impl Plugins {
+    /// Load every `*/plugin.toml` under `dir`. A plugin that fails is logged and listed as
+    /// failed; it never stops the others or the host.
+    pub async fn load_dir(
+        dir: &Path,
+        config: &Config,
+        engine: &Engine,
+        storage: &Storage,
+    ) -> Plugins {
+        let mut plugins = Plugins::default();
+        for manifest in manifests(dir) {
+            match Plugin::load(&manifest, config, engine, storage).await {
+                Ok(plugin) if !config.plugin(plugin.name()).enabled => {
+                    tracing::info!(plugin = %plugin.name(), "disabled in the config; not loaded");
+                }
+                Ok(plugin) => plugins.add(plugin),
+                Err(error) => {
+                    tracing::error!(manifest = %manifest.display(), "plugin not loaded: {error}");
+                    plugins.failed.push(FailedPlugin { manifest, error: error.to_string() });
+                }
+            }
+        }
+        plugins.persona = plugins.choose_persona(config);
+        plugins
+    }
+
+    fn add(&mut self, plugin: Plugin) {
+        let name = plugin.name().clone();
+        for spec in plugin.commands() {
+            let command = spec.name.to_lowercase();
+            if BUILT_IN_COMMANDS.contains(&command.as_str()) {
+                tracing::warn!(plugin = %name, "command /{command} is built in; the plugin's is ignored");
+            } else if let Some(owner) = self.commands.get(&command) {
+                tracing::warn!(plugin = %name, "command /{command} is already owned by `{owner}`; ignored");
+            } else {
+                self.commands.insert(command, name.clone());
+            }
+        }
+        tracing::info!(
+            plugin = %name,
+            version = %plugin.manifest().version,
+            role = %plugin.manifest().role,
+            commands = plugin.commands().len(),
+            "plugin loaded"
+        );
+        self.loaded.insert(name, Arc::new(plugin));
+    }
+
+    /// The configured persona if it loaded, else the first persona by name.
+    fn choose_persona(&self, config: &Config) -> Option<PluginName> {
+        if let Some(wanted) = &config.persona {
+            if self.loaded.get(wanted).is_some_and(|p| p.manifest().role == Role::Persona) {
+                return Some(wanted.clone());
+            }
+            tracing::warn!("configured persona `{wanted}` is not a loaded persona plugin");
+        }
+        self.loaded.values().find(|p| p.manifest().role == Role::Persona).map(|p| p.name().clone())
+    }
+
+    pub fn persona(&self) -> Option<&Arc<Plugin>> {
+        self.persona.as_ref().and_then(|name| self.loaded.get(name))
+    }
+
+    /// The plugin that owns `/command`.
+    pub fn command_owner(&self, command: &str) -> Option<&Arc<Plugin>> {
+        self.commands.get(command).and_then(|name| self.loaded.get(name))
+    }
+
+    /// Every routed command with its owner, by name.
+    pub fn commands(&self) -> impl Iterator<Item = (&str, &Arc<Plugin>)> {
+        self.commands
+            .iter()
+            .filter_map(|(command, owner)| Some((command.as_str(), self.loaded.get(owner)?)))
+    }
+
+    pub fn loaded(&self) -> impl Iterator<Item = &Arc<Plugin>> {
+        self.loaded.values()
+    }
+
+    pub fn failed(&self) -> &[FailedPlugin] {
+        &self.failed
+    }
+}
+
+/// `dir/*/plugin.toml`, sorted, so plugins load in a predictable order.
+fn manifests(dir: &Path) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            tracing::warn!(dir = %dir.display(), "no plugins loaded: cannot read the plugins directory: {error}");
+            return Vec::new();
+        }
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("plugin.toml"))
+        .filter(|manifest| manifest.is_file())
+        .collect();
+    found.sort();
+    found
+}

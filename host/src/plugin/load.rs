@@ -1,0 +1,112 @@
+//! Loading a plugin: manifest, component, compile (through the cache), link once, and check
+//! that it really is what its manifest says, all before it serves a single message.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::exports::Exports;
+use super::{CallError, Manifest, Plugin, PluginContext};
+use crate::capabilities::{Capability, PluginConfig};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::FileError;
+use crate::storage::Storage;
+
+/// Why a plugin did not load. Each names the plugin (or its manifest file).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Manifest(#[from] FileError),
+    #[error("plugin `{plugin}`: cannot read its component {}: {source}", path.display())]
+    ReadComponent { plugin: String, path: PathBuf, source: std::io::Error },
+    #[error("plugin `{plugin}`: {} is not a valid component: {reason}", path.display())]
+    Compile { plugin: String, path: PathBuf, reason: String },
+    #[error("plugin `{plugin}`: imports something this host does not provide: {reason}")]
+    Link { plugin: String, reason: String },
+    #[error(
+        "plugin `{plugin}`: its manifest says role `{role}`, but the component does not match \
+         the `{role}-plugin` world of dcmaid:bot@{}: {reason}",
+        crate::bindings::WIT_VERSION
+    )]
+    WrongWorld { plugin: String, role: super::Role, reason: String },
+    #[error("plugin `{plugin}`: failed its load check: {source}")]
+    Check { plugin: String, source: CallError },
+    #[error("plugin `{plugin}`: cannot open its storage: {reason}")]
+    Storage { plugin: String, reason: String },
+}
+
+impl Plugin {
+    /// Load the plugin whose manifest is at `manifest_path`.
+    pub async fn load(
+        manifest_path: &Path,
+        config: &Config,
+        engine: &Engine,
+        storage: &Storage,
+    ) -> Result<Plugin, LoadError> {
+        let manifest = Manifest::load(manifest_path)?;
+        let plugin = manifest.name.to_string();
+        let folder = manifest_path.parent().unwrap_or(Path::new("."));
+        let path = folder.join(&manifest.component);
+        let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
+            plugin: plugin.clone(),
+            path: path.clone(),
+            source,
+        })?;
+        let component = engine.compile(&bytes).map_err(|e| LoadError::Compile {
+            plugin: plugin.clone(),
+            path: path.clone(),
+            reason: format!("{e:#}"),
+        })?;
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link { plugin: plugin.clone(), reason: format!("{e:#}") })?;
+        let exports =
+            Exports::find(manifest.role, &instance_pre).map_err(|e| LoadError::WrongWorld {
+                plugin: plugin.clone(),
+                role: manifest.role,
+                reason: format!("{e:#}"),
+            })?;
+
+        let settings = config.plugin(&manifest.name);
+        let grants = config.effective_grants(&manifest.name, &manifest.capabilities);
+        let kv = match grants.contains(&Capability::Kv) {
+            true => Some(storage.plugin_kv(&manifest.name).await.map_err(|e| {
+                LoadError::Storage { plugin: plugin.clone(), reason: e.to_string() }
+            })?),
+            false => None,
+        };
+        let context = PluginContext {
+            name: manifest.name.clone(),
+            grants,
+            config: PluginConfig::merged(&manifest.config, &settings.config),
+            kv,
+        };
+        let mut loaded = Plugin {
+            manifest,
+            context: Arc::new(context),
+            instance_pre,
+            exports,
+            limits: config.limits.clone(),
+            commands: Vec::new(),
+        };
+        loaded.check().await.map_err(|source| LoadError::Check { plugin, source })?;
+        Ok(loaded)
+    }
+
+    /// Instantiate once and type-check every export the plugin has, then read its commands.
+    /// A component that exports the right names with the wrong types fails here, not on a
+    /// user's message.
+    async fn check(&mut self) -> Result<(), CallError> {
+        let exports = &self.exports;
+        self.instantiate("load check")
+            .await?
+            .run(async |store, instance| {
+                exports.type_check(store, instance)?;
+                Ok(Ok(()))
+            })
+            .await?;
+        self.commands = self.list_commands().await?;
+        Ok(())
+    }
+}

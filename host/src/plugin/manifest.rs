@@ -1,0 +1,109 @@
+//! `plugin.toml`: who a plugin is, which role it plays and what it asks for.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::PluginName;
+use crate::capabilities::Capability;
+use crate::error::FileError;
+
+/// The role a plugin plays; each is a world of `wit/` and names the export the host calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Persona,
+    Memory,
+    Tool,
+    Observer,
+}
+
+impl Role {
+    /// The WIT interface a plugin of this role must export.
+    pub fn interface(self) -> &'static str {
+        match self {
+            Role::Persona => "persona",
+            Role::Memory => "memory",
+            Role::Tool => "tool",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.interface())
+    }
+}
+
+/// A parsed `plugin.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub name: PluginName,
+    pub version: semver::Version,
+    pub role: Role,
+    #[serde(default)]
+    pub description: String,
+    /// The component file, relative to the manifest's folder.
+    pub component: PathBuf,
+    /// What the plugin asks for; the operator's grants decide what it gets.
+    #[serde(default)]
+    pub capabilities: BTreeSet<Capability>,
+    /// Default settings, which the operator's `[plugins.<name>.config]` overrides.
+    #[serde(default)]
+    pub config: toml::Table,
+}
+
+impl Manifest {
+    /// Read and check `path`. Errors name the file, the field and what was expected.
+    pub fn load(path: &Path) -> Result<Manifest, FileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(path, e))?;
+        Manifest::parse(&text).map_err(|e| FileError::parse(path, e))
+    }
+
+    pub fn parse(text: &str) -> Result<Manifest, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+        name = "hello"
+        version = "0.1.0"
+        role = "persona"
+        component = "hello.wasm"
+        capabilities = ["kv"]
+        [config]
+        greeting = "Hi"
+    "#;
+
+    #[test]
+    fn parses_a_complete_manifest() {
+        let manifest = Manifest::parse(GOOD).unwrap();
+        assert_eq!(manifest.name.as_str(), "hello");
+        assert_eq!(manifest.role, Role::Persona);
+        assert!(manifest.capabilities.contains(&Capability::Kv));
+        assert_eq!(manifest.config["greeting"].as_str(), Some("Hi"));
+    }
+
+    #[test]
+    fn errors_name_the_field_and_what_was_expected() {
+        let cases = [
+            (GOOD.replace("\"persona\"", "\"wizard\""), "role", "persona"),
+            (GOOD.replace("\"0.1.0\"", "\"one\""), "version", "version"),
+            (GOOD.replace("[\"kv\"]", "[\"teleport\"]"), "capabilities", "kv"),
+            (GOOD.replace("\"hello\"", "\"Hello World\""), "name", "a-z"),
+            (GOOD.replace("role", "rolle"), "rolle", "unknown field"),
+        ];
+        for (text, field, expected) in cases {
+            let message = Manifest::parse(&text).unwrap_err().to_string();
+            assert!(message.contains(field), "{message} should name {field}");
+            assert!(message.contains(expected), "{message} should say {expected}");
+        }
+    }
+}

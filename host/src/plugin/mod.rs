@@ -1,0 +1,111 @@
+//! Plugins: their manifests, loading them into pre-linked instances, and calling them.
+
+mod call;
+mod catalog;
+mod exports;
+mod load;
+mod manifest;
+mod name;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use wasmtime::component::InstancePre;
+
+pub use call::{CallError, CallState};
+pub use catalog::{FailedPlugin, Plugins};
+pub use load::LoadError;
+pub use manifest::{Manifest, Role};
+pub use name::PluginName;
+
+use crate::bindings::{CommandSpec, Invocation, Message, Reply, Shaped};
+use crate::capabilities::{Capability, PluginConfig};
+use crate::config::Limits;
+use crate::storage::PluginKv;
+use exports::Exports;
+
+/// What a call's capabilities need to know about the plugin making it.
+pub struct PluginContext {
+    pub name: PluginName,
+    pub grants: BTreeSet<Capability>,
+    pub config: PluginConfig,
+    /// Present only when `kv` is granted.
+    pub kv: Option<PluginKv>,
+}
+
+/// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate
+/// per call.
+pub struct Plugin {
+    manifest: Manifest,
+    context: Arc<PluginContext>,
+    instance_pre: InstancePre<CallState>,
+    exports: Exports,
+    limits: Limits,
+    commands: Vec<CommandSpec>,
+}
+
+impl Plugin {
+    pub fn name(&self) -> &PluginName {
+        &self.manifest.name
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn grants(&self) -> &BTreeSet<Capability> {
+        &self.context.grants
+    }
+
+    /// The commands the plugin owns, as it listed them when it loaded.
+    pub fn commands(&self) -> &[CommandSpec] {
+        &self.commands
+    }
+
+    /// `persona.shape`.
+    pub async fn shape(&self, message: &Message) -> Result<Shaped, CallError> {
+        let persona = self.exports.persona(self)?;
+        self.instantiate("persona.shape")
+            .await?
+            .run(async |store, instance| {
+                persona.load(&mut *store, instance)?.call_shape(store, message).await
+            })
+            .await
+    }
+
+    /// `persona.finish`.
+    pub async fn finish(&self, message: &Message, draft: &str) -> Result<Reply, CallError> {
+        let persona = self.exports.persona(self)?;
+        self.instantiate("persona.finish")
+            .await?
+            .run(async |store, instance| {
+                persona.load(&mut *store, instance)?.call_finish(store, message, draft).await
+            })
+            .await
+    }
+
+    /// `commands.run`.
+    pub async fn run_command(&self, invocation: &Invocation) -> Result<Reply, CallError> {
+        let commands = self.exports.commands(self)?;
+        self.instantiate("commands.run")
+            .await?
+            .run(async |store, instance| {
+                commands.load(&mut *store, instance)?.call_run(store, invocation).await
+            })
+            .await
+    }
+
+    /// `commands.list-commands`; the host calls it once, when the plugin loads.
+    async fn list_commands(&self) -> Result<Vec<CommandSpec>, CallError> {
+        let Ok(commands) = self.exports.commands(self) else {
+            return Ok(Vec::new());
+        };
+        self.instantiate("commands.list-commands")
+            .await?
+            .run(async |store, instance| {
+                let specs = commands.load(&mut *store, instance)?.call_list_commands(store).await?;
+                Ok(Ok(specs))
+            })
+            .await
+    }
+}

@@ -1,0 +1,187 @@
+//! SurrealDB: embedded by default (`surrealkv://` file or `mem://`). Each plugin gets its own
+//! database in the `plugins` namespace, reached through its own session, so no plugin can
+//! name another's data. Scripting and every network target are disabled.
+
+use std::time::{Duration, Instant};
+
+use surrealdb::Surreal;
+use surrealdb::engine::any::{self, Any};
+use surrealdb::opt::Config;
+use surrealdb::opt::capabilities::Capabilities;
+use surrealdb::types::{Bytes, RecordId, Value};
+
+use crate::plugin::PluginName;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot open storage at {url}: {source}")]
+    Open { url: String, source: surrealdb::Error },
+    #[error(
+        "the database at {url} is in use by another process (is another dcmaid running with \
+         the same data_dir?): {source}"
+    )]
+    Locked { url: String, source: surrealdb::Error },
+    #[error("storage query failed: {0}")]
+    Query(#[from] surrealdb::Error),
+}
+
+/// How long `open` waits for a datastore that is still closing.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+fn is_locked(error: &surrealdb::Error) -> bool {
+    error.to_string().contains("already locked")
+}
+
+/// The database behind every plugin's data.
+#[derive(Clone)]
+pub struct Storage {
+    root: Surreal<Any>,
+}
+
+impl Storage {
+    pub async fn open(url: &str) -> Result<Storage, StorageError> {
+        let open_error = |source| StorageError::Open { url: url.to_owned(), source };
+        // No scripting, no network: plugin-supplied queries must not reach the outside.
+        let capabilities = Capabilities::new()
+            .with_scripting(false)
+            .with_no_net_targets_allowed()
+            .with_all_net_targets_denied();
+        let config = Config::new().capabilities(capabilities);
+        // A datastore closes in the background after its last handle is dropped, so a restart
+        // (in this process, or a new process right after the old one) may briefly find the
+        // file still locked: wait a little before calling it taken.
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match any::connect((url, config.clone())).await {
+                Ok(root) => return Ok(Storage { root }),
+                Err(error) if is_locked(&error) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(error) if is_locked(&error) => {
+                    return Err(StorageError::Locked { url: url.to_owned(), source: error });
+                }
+                Err(error) => return Err(open_error(error)),
+            }
+        }
+    }
+
+    /// A session on `plugin`'s own database; the session cannot be pointed elsewhere by the
+    /// plugin, which only ever reaches it through the host's capabilities.
+    async fn plugin_session(&self, plugin: &PluginName) -> Result<Surreal<Any>, StorageError> {
+        let session = self.root.clone();
+        session.use_ns("plugins").use_db(plugin.as_str()).await?;
+        Ok(session)
+    }
+
+    pub async fn plugin_kv(&self, plugin: &PluginName) -> Result<PluginKv, StorageError> {
+        let db = self.plugin_session(plugin).await?;
+        db.query(
+            "DEFINE TABLE IF NOT EXISTS kv SCHEMAFULL; \
+                  DEFINE FIELD IF NOT EXISTS data ON kv TYPE bytes;",
+        )
+        .await?
+        .check()?;
+        Ok(PluginKv { db })
+    }
+}
+
+/// The record of `key` in table `kv`. Bound as a parameter, the key is data, never query text.
+fn record(key: &str) -> RecordId {
+    RecordId::new("kv", key.to_owned())
+}
+
+/// A plugin's key-value table, `kv`, with the key as the record id.
+pub struct PluginKv {
+    db: Surreal<Any>,
+}
+
+impl PluginKv {
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let mut response = self.db.query("SELECT data FROM $id").bind(("id", record(key))).await?;
+        let value: Option<Bytes> = response.take((0, "data"))?;
+        Ok(value.map(|bytes| bytes.to_vec()))
+    }
+
+    pub async fn set(&self, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
+        self.db
+            .query("UPSERT $id SET data = $data RETURN NONE")
+            .bind(("id", record(key)))
+            .bind(("data", Bytes::from(value)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// True when the key existed.
+    pub async fn delete(&self, key: &str) -> Result<bool, StorageError> {
+        let mut response =
+            self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(key))).await?;
+        let before: Vec<Value> = response.take(0)?;
+        Ok(before.iter().any(|value| !value.is_nullish()))
+    }
+
+    /// Keys starting with `prefix`, in order, at most `limit`.
+    pub async fn list_keys(&self, prefix: &str, limit: u32) -> Result<Vec<String>, StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "SELECT record::id(id) AS key FROM kv \
+                 WHERE string::starts_with(record::id(id), $prefix) ORDER BY key LIMIT $limit",
+            )
+            .bind(("prefix", prefix.to_owned()))
+            .bind(("limit", i64::from(limit)))
+            .await?;
+        Ok(response.take((0, "key"))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(name: &str) -> PluginName {
+        PluginName::new(name).unwrap()
+    }
+
+    #[tokio::test]
+    async fn kv_round_trips_lists_and_deletes() {
+        let storage = Storage::open("mem://").await.unwrap();
+        let kv = storage.plugin_kv(&name("alpha")).await.unwrap();
+        assert_eq!(kv.get("a/1").await.unwrap(), None);
+        kv.set("a/1", b"one".to_vec()).await.unwrap();
+        kv.set("a/2", vec![0, 255, 7]).await.unwrap();
+        kv.set("b/1", Vec::new()).await.unwrap();
+        kv.set("a/1", b"uno".to_vec()).await.unwrap();
+        assert_eq!(kv.get("a/1").await.unwrap(), Some(b"uno".to_vec()));
+        assert_eq!(kv.get("a/2").await.unwrap(), Some(vec![0, 255, 7]));
+        assert_eq!(kv.get("b/1").await.unwrap(), Some(Vec::new()));
+        assert_eq!(kv.list_keys("a/", 10).await.unwrap(), ["a/1", "a/2"]);
+        assert_eq!(kv.list_keys("", 2).await.unwrap(), ["a/1", "a/2"]);
+        assert!(kv.delete("a/1").await.unwrap());
+        assert!(!kv.delete("a/1").await.unwrap());
+        assert_eq!(kv.list_keys("a/", 10).await.unwrap(), ["a/2"]);
+    }
+
+    #[tokio::test]
+    async fn plugins_have_separate_key_spaces() {
+        let storage = Storage::open("mem://").await.unwrap();
+        let alpha = storage.plugin_kv(&name("alpha")).await.unwrap();
+        let beta = storage.plugin_kv(&name("beta")).await.unwrap();
+        alpha.set("secret", b"alpha's".to_vec()).await.unwrap();
+        assert_eq!(beta.get("secret").await.unwrap(), None);
+        assert!(beta.list_keys("", 100).await.unwrap().is_empty());
+        assert!(!beta.delete("secret").await.unwrap());
+        assert_eq!(alpha.get("secret").await.unwrap(), Some(b"alpha's".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn keys_are_data_not_query_text() {
+        let storage = Storage::open("mem://").await.unwrap();
+        let kv = storage.plugin_kv(&name("alpha")).await.unwrap();
+        let nasty = "x'); DELETE kv; --";
+        kv.set("keep", b"1".to_vec()).await.unwrap();
+        kv.set(nasty, b"2".to_vec()).await.unwrap();
+        assert_eq!(kv.get(nasty).await.unwrap(), Some(b"2".to_vec()));
+        assert_eq!(kv.get("keep").await.unwrap(), Some(b"1".to_vec()));
+    }
+}
