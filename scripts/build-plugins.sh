@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build every plugin crate under plugins/ into a WebAssembly component, and install those that
+# ship a plugin.toml into a plugins directory (default .dcmaid/plugins; `--no-install` skips).
+#
+#   scripts/build-plugins.sh [--no-install] [PLUGINS_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+ensure_wasm_target
+
+install=1
+if [[ "${1:-}" == "--no-install" ]]; then install=0; shift; fi
+dest="${1:-.dcmaid/plugins}"
+
+# The package name of a crate: the first `name = "…"` of its Cargo.toml.
+package_name() { sed -n 's/^name *= *"\(.*\)"/\1/p' "$1" | head -n 1; }
+
+crates=()
+packages=()
+while IFS= read -r manifest; do
+    crates+=("$(dirname "$manifest")")
+    packages+=(-p "$(package_name "$manifest")")
+done < <(find plugins -name Cargo.toml -not -path '*/target/*' | sort)
+
+cargo build --profile plugin --target wasm32-wasip2 "${packages[@]}"
+built="$CARGO_TARGET_DIR/wasm32-wasip2/plugin"
+
+[[ $install == 1 ]] || exit 0
+for crate in "${crates[@]}"; do
+    [[ -f "$crate/plugin.toml" ]] || continue
+    name=$(package_name "$crate/plugin.toml")
+    component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$crate/plugin.toml" | head -n 1)
+    wasm="$built/$(package_name "$crate/Cargo.toml" | tr - _).wasm"
+    mkdir -p "$dest/$name"
+    cp "$crate/plugin.toml" "$dest/$name/plugin.toml"
+    cp "$wasm" "$dest/$name/$component"
+    echo "installed $name into $dest/$name"
+done

@@ -1,0 +1,82 @@
+//! The HTTP API through poem's test client.
+
+use std::sync::Arc;
+
+use dcmaid_host::Bot;
+use dcmaid_tests::Sandbox;
+use poem::http::StatusCode;
+use poem::test::TestClient;
+use serde_json::{Value, json};
+
+async fn client() -> (Sandbox, TestClient<impl poem::Endpoint>) {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    let bot = Arc::new(Bot::start(sandbox.config()).await.unwrap());
+    (sandbox, TestClient::new(dcmaid_host::api::routes(bot)))
+}
+
+#[tokio::test]
+async fn chat_answers_as_the_persona_and_runs_commands() {
+    let (_sandbox, client) = client().await;
+    let response = client
+        .post("/api/v1/chat")
+        .body_json(&json!({"user_id": "42", "user_name": "Alice", "text": "hello"}))
+        .send()
+        .await;
+    response.assert_status_is_ok();
+    let body: Value = response.json().await.value().deserialize();
+    assert_eq!(body["reply"], "Hi, Alice! That's message #1 from you.");
+    assert_eq!(body["plugin"], "hello");
+
+    let response = client
+        .post("/api/v1/chat")
+        .body_json(&json!({"user_id": "42", "text": "/hello"}))
+        .send()
+        .await;
+    let body: Value = response.json().await.value().deserialize();
+    assert_eq!(body["reply"], "Hello, 42! 👋");
+    assert_eq!(body["command"], "hello");
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_json_400_naming_the_field() {
+    let (_sandbox, client) = client().await;
+    let cases = [
+        ("{not json", None, "JSON"),
+        (r#"{"user_id": "1"}"#, None, "text"),
+        (r#"{"user_id": "1", "text": "  "}"#, Some("text"), "text"),
+        (r#"{"user_id": "", "text": "hi"}"#, Some("user_id"), "user_id"),
+        (r#"{"user_id": "1", "text": "hi", "colour": 1}"#, None, "colour"),
+    ];
+    for (body, field, mentions) in cases {
+        let response =
+            client.post("/api/v1/chat").content_type("application/json").body(body).send().await;
+        response.assert_status(StatusCode::BAD_REQUEST);
+        let error: Value = response.json().await.value().deserialize();
+        assert_eq!(error["field"].as_str(), field, "{body}: {error}");
+        assert!(error["error"].as_str().unwrap().contains(mentions), "{body}: {error}");
+    }
+    let long = json!({"user_id": "1", "text": "x".repeat(5000)});
+    let response = client.post("/api/v1/chat").body_json(&long).send().await;
+    response.assert_status(StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn plugins_and_health_are_listed() {
+    let (_sandbox, client) = client().await;
+    let response = client.get("/api/v1/plugins").send().await;
+    response.assert_status_is_ok();
+    let body: Value = response.json().await.value().deserialize();
+    let hello = &body["loaded"][0];
+    assert_eq!(hello["name"], "hello");
+    assert_eq!(hello["role"], "persona");
+    assert_eq!(hello["commands"], json!(["hello"]));
+    assert_eq!(hello["granted"], json!(["kv"]));
+    assert_eq!(body["failed"], json!([]));
+
+    let response = client.get("/healthz").send().await;
+    response.assert_status_is_ok();
+    let body: Value = response.json().await.value().deserialize();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["plugins_loaded"], 1);
+}

@@ -1,0 +1,15 @@
+//! End-to-end tests of dcmaid with real components built from `plugins/`.
+
+mod cli;
+mod http;
+mod misbehaving;
+mod plugins;
+
+use dcmaid_host::Bot;
+use dcmaid_host::bindings::Platform;
+use dcmaid_host::pipeline::Outcome;
+
+/// Say `text` to `bot` as console user `user`.
+async fn say(bot: &Bot, user: &str, text: &str) -> Outcome {
+    bot.handle(bot.message(Platform::Console, user, user, user, text)).await
+}

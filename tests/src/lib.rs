@@ -1,0 +1,105 @@
+//! Shared set-up for dcmaid's integration tests: the real plugin components, built by
+//! `scripts/build-plugins.sh`, installed into throwaway plugin directories.
+
+use std::path::{Path, PathBuf};
+
+use dcmaid_host::config::Config;
+use dcmaid_host::plugin::PluginName;
+
+/// The cargo target directory this test binary was built into (`<target>/debug/deps/e2e-…`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    exe.ancestors().nth(3).expect("the test binary lives in <target>/<profile>/deps").to_path_buf()
+}
+
+/// A plugin component built for `wasm32-wasip2` with the `plugin` profile.
+pub fn component(crate_name: &str) -> PathBuf {
+    let path = target_dir().join("wasm32-wasip2/plugin").join(format!("{crate_name}.wasm"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build the plugins first with scripts/build-plugins.sh (the README's test \
+         command does)",
+        path.display()
+    );
+    path
+}
+
+/// The `dcmaid` binary next to this test binary; `scripts/test.sh` builds it first.
+pub fn dcmaid_binary() -> PathBuf {
+    let path = target_dir().join("debug/dcmaid");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p dcmaid-host` first",
+        path.display()
+    );
+    path
+}
+
+/// A data directory with a plugins folder to install components into.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox { dir: tempfile::tempdir().expect("a temporary directory") }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.dir.path().join("plugins")
+    }
+
+    /// Install `component` as plugin `name` with `manifest` (TOML without `name` and
+    /// `component`, which this adds).
+    pub fn install(&self, name: &str, component: &Path, manifest: &str) -> PathBuf {
+        let folder = self.plugins_dir().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(component, folder.join("plugin.wasm")).unwrap();
+        let manifest = format!("name = \"{name}\"\ncomponent = \"plugin.wasm\"\n{manifest}");
+        std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+        folder
+    }
+
+    /// Install the example `hello` persona as it ships.
+    pub fn install_hello(&self) {
+        let shipped =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/examples/hello/plugin.toml");
+        let manifest = std::fs::read_to_string(shipped).unwrap();
+        let folder = self.plugins_dir().join("hello");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(component("hello"), folder.join("hello.wasm")).unwrap();
+        std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+    }
+
+    /// Install the misbehaving tool plugin as `misbehave`.
+    pub fn install_misbehave(&self) {
+        self.install(
+            "misbehave",
+            &component("misbehave"),
+            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\"]\n",
+        );
+    }
+
+    /// A configuration for this sandbox, with tight limits so failures show quickly.
+    pub fn config(&self) -> Config {
+        let mut config = Config { data_dir: self.data_dir().to_owned(), ..Config::default() };
+        config.limits.call_timeout_ms = 500;
+        config.limits.memory_mib = 32;
+        config.limits.max_concurrent_calls = 8;
+        config
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox::new()
+    }
+}
+
+pub fn plugin_name(name: &str) -> PluginName {
+    PluginName::new(name).unwrap()
+}
