@@ -23,8 +23,6 @@ pub enum StartError {
 
 pub struct Bot {
     config: Config,
-    engine: Engine,
-    storage: Storage,
     plugins: Plugins,
     call_permits: Semaphore,
     messages_seen: AtomicU64,
@@ -46,8 +44,6 @@ impl Bot {
         Ok(Bot {
             call_permits: Semaphore::new(config.limits.max_concurrent_calls as usize),
             config,
-            engine,
-            storage,
             plugins,
             messages_seen: AtomicU64::new(0),
         })
@@ -55,14 +51,6 @@ impl Bot {
 
     pub fn config(&self) -> &Config {
         &self.config
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    pub fn storage(&self) -> &Storage {
-        &self.storage
     }
 
     pub fn plugins(&self) -> &Plugins {

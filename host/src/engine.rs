@@ -3,7 +3,6 @@
 //! plugin is pre-linked with.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
@@ -21,8 +20,6 @@ pub struct Engine {
     inner: wasmtime::Engine,
     linker: Linker<CallState>,
     cache: Option<CompileCache>,
-    // Dropping the engine stops the ticker: it only holds a weak reference.
-    _ticker: Arc<()>,
 }
 
 impl Engine {
@@ -48,10 +45,9 @@ impl Engine {
         let mut linker = Linker::new(&inner);
         crate::capabilities::add_to_linker(&mut linker)?;
 
-        let ticker = Arc::new(());
-        start_ticker(inner.clone(), Arc::downgrade(&ticker))?;
+        start_ticker(inner.weak())?;
         let cache = cache_dir.map(|dir| CompileCache::new(dir, &inner));
-        Ok(Engine { inner, linker, cache, _ticker: ticker })
+        Ok(Engine { inner, linker, cache })
     }
 
     /// Compile `bytes` into a component, through the cache when there is one.
@@ -70,18 +66,18 @@ impl Engine {
     pub fn linker(&self) -> &Linker<CallState> {
         &self.linker
     }
-
-    pub fn wasmtime(&self) -> &wasmtime::Engine {
-        &self.inner
-    }
 }
 
-/// Advance the epoch every [`EPOCH_TICK`] until the owner is gone.
-fn start_ticker(engine: wasmtime::Engine, alive: Weak<()>) -> std::io::Result<()> {
+/// Advance the epoch every [`EPOCH_TICK`] for as long as anything (the engine, or a plugin's
+/// pre-linked instance) still uses the engine.
+fn start_ticker(engine: wasmtime::EngineWeak) -> std::io::Result<()> {
     std::thread::Builder::new().name("dcmaid-epoch".into()).spawn(move || {
-        while alive.strong_count() > 0 {
+        loop {
             std::thread::sleep(EPOCH_TICK);
-            engine.increment_epoch();
+            match engine.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
+            }
         }
     })?;
     Ok(())

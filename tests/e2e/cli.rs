@@ -64,3 +64,75 @@ fn a_malformed_config_names_the_file_and_the_field() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("dcmaid.toml") && stderr.contains("call_timeout_ms"), "{stderr}");
 }
+
+/// A free port on 127.0.0.1 (free when asked; the server binds it right after).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One HTTP/1.1 request over a fresh connection; the status code and the body.
+fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+#[test]
+fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    let port = free_port();
+    let config_path = sandbox.data_dir().join("dcmaid.toml");
+    let config = format!(
+        "data_dir = \"{}\"\n[server]\nbind = \"127.0.0.1:{port}\"\n",
+        sandbox.data_dir().display()
+    );
+    std::fs::write(&config_path, config).unwrap();
+    let mut server = Command::new(dcmaid_binary())
+        .arg("--config")
+        .arg(&config_path)
+        .arg("serve")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // Wait (bounded) for the server to come up.
+    let started = std::time::Instant::now();
+    let health = loop {
+        match http(port, "GET", "/healthz", "") {
+            Ok(response) => break response,
+            Err(_) if started.elapsed() < std::time::Duration::from_secs(60) => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(error) => {
+                let _ = server.kill();
+                panic!("dcmaid serve did not come up on port {port}: {error}");
+            }
+        }
+    };
+    assert_eq!(health.0, 200, "{health:?}");
+
+    let (status, body) =
+        http(port, "POST", "/api/v1/chat", r#"{"user_id":"7","user_name":"Ann","text":"hi"}"#)
+            .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Hi, Ann! That's message #1 from you."), "{body}");
+
+    let killed = Command::new("kill").arg("-TERM").arg(server.id().to_string()).status().unwrap();
+    assert!(killed.success());
+    let output = server.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}

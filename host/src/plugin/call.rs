@@ -101,17 +101,6 @@ impl CallError {
             _ => None,
         }
     }
-
-    pub fn plugin(&self) -> &str {
-        match self {
-            CallError::Plugin { plugin, .. }
-            | CallError::Trap { plugin, .. }
-            | CallError::Timeout { plugin, .. }
-            | CallError::MemoryCap { plugin, .. }
-            | CallError::Instantiate { plugin, .. }
-            | CallError::NotExported { plugin, .. } => plugin,
-        }
-    }
 }
 
 /// A store and a fresh instance of `plugin`, ready for one export call.
