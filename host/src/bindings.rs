@@ -22,6 +22,7 @@ wasmtime::component::bindgen!({
     world: "dcmaid:host/host",
     imports: {
         "dcmaid:bot/kv": async | trappable,
+        "dcmaid:bot/llm": async | trappable,
         default: trappable,
     },
     exports: { default: async },

@@ -1,13 +1,16 @@
 //! The running bot: configuration, engine, storage and plugins, shared by every adapter.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Semaphore;
 
 use crate::bindings::{Message, Platform, User};
+use crate::capabilities::Backends;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::llm::OpenAiClient;
 use crate::plugin::Plugins;
 use crate::storage::{Storage, StorageError};
 
@@ -19,11 +22,16 @@ pub enum StartError {
     Engine(wasmtime::Error),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("cannot set up the language model client: {0}")]
+    Llm(reqwest::Error),
 }
 
 pub struct Bot {
     config: Config,
     plugins: Plugins,
+    /// Open for the bot's whole life (its database stays locked to this process), and what
+    /// plugins loaded later are given.
+    backends: Backends,
     call_permits: Semaphore,
     messages_seen: AtomicU64,
 }
@@ -40,8 +48,11 @@ impl Bot {
         let engine =
             Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
         let storage = Storage::open(&config.storage_url()).await?;
-        let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &storage).await;
+        let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
+        let backends = Backends { storage, llm };
+        let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
         Ok(Bot {
+            backends,
             call_permits: Semaphore::new(config.limits.max_concurrent_calls as usize),
             config,
             plugins,
@@ -55,6 +66,15 @@ impl Bot {
 
     pub fn plugins(&self) -> &Plugins {
         &self.plugins
+    }
+
+    /// The configured language model, if any.
+    pub fn llm(&self) -> Option<&OpenAiClient> {
+        self.backends.llm.as_deref()
+    }
+
+    pub fn backends(&self) -> &Backends {
+        &self.backends
     }
 
     pub(crate) fn call_permits(&self) -> &Semaphore {

@@ -23,6 +23,7 @@ pub struct Config {
     pub persona: Option<PluginName>,
     pub server: ServerConfig,
     pub storage: StorageConfig,
+    pub llm: LlmConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -39,8 +40,9 @@ impl Default for Config {
             persona: None,
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
+            llm: LlmConfig::default(),
             limits: Limits::default(),
-            default_grants: BTreeSet::from([Capability::Kv]),
+            default_grants: BTreeSet::from([Capability::Kv, Capability::Llm]),
             plugins: BTreeMap::new(),
         }
     }
@@ -64,6 +66,37 @@ pub struct StorageConfig {
     /// A SurrealDB endpoint: `mem://`, or `surrealkv://PATH`. Default: a `surrealkv` file
     /// under the data dir.
     pub url: Option<String>,
+}
+
+/// The language model: any OpenAI-compatible API. Without `base_url` there is none, and the
+/// persona answers from its templates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmConfig {
+    /// The API's base URL, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+    pub base_url: Option<String>,
+    pub model: String,
+    /// The model for `embed`; none: embeddings are not configured.
+    pub embedding_model: Option<String>,
+    /// The environment variable holding the API key (the key itself never goes in a file).
+    pub api_key_env: String,
+    /// Per attempt, in milliseconds.
+    pub timeout_ms: u64,
+    /// Retries after a timeout, a refused connection, a 429 or a 5xx.
+    pub max_retries: u32,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        LlmConfig {
+            base_url: None,
+            model: "gpt-4o-mini".to_owned(),
+            embedding_model: None,
+            api_key_env: "DCMAID_LLM_API_KEY".to_owned(),
+            timeout_ms: 30_000,
+            max_retries: 2,
+        }
+    }
 }
 
 /// What one plugin call may use.
@@ -144,6 +177,18 @@ impl Config {
                 limits.max_concurrent_calls
             ));
         }
+        let llm = &self.llm;
+        if let Some(url) = &llm.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("llm.base_url: expected an http:// or https:// URL, got `{url}`"));
+        }
+        if !(1..=600_000).contains(&llm.timeout_ms) {
+            return Err(format!("llm.timeout_ms: expected 1 to 600000, got {}", llm.timeout_ms));
+        }
+        if llm.max_retries > 10 {
+            return Err(format!("llm.max_retries: expected 0 to 10, got {}", llm.max_retries));
+        }
         Ok(())
     }
 
@@ -218,6 +263,7 @@ mod tests {
             ("[limits]\nmemory_mib = 0\n", "limits.memory_mib"),
             ("colour = \"blue\"\n", "colour"),
             ("[plugins.\"Bad Name\"]\n", "Bad Name"),
+            ("[llm]\nbase_url = \"ftp://model\"\n", "llm.base_url"),
         ] {
             std::fs::write(&path, text).unwrap();
             let message = Config::load(&path).unwrap_err().to_string();

@@ -15,6 +15,7 @@ pub mod compile_cache;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod llm;
 pub mod pipeline;
 pub mod plugin;
 pub mod storage;

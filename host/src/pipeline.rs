@@ -1,5 +1,7 @@
 //! One message's journey: a command goes to the plugin that owns it, anything else to the
-//! persona. A failing plugin becomes a polite reply and a log line, never a crash.
+//! persona, which shapes the turn for the language model and finishes its draft. A failing
+//! plugin becomes a polite reply and a log line, never a crash; a failing model, the
+//! persona's template.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,6 +10,7 @@ use serde::Serialize;
 
 use crate::bindings::{Invocation, Message, PluginError};
 use crate::bot::Bot;
+use crate::llm::Completion;
 use crate::plugin::{CallError, Plugin};
 
 /// What came of one message.
@@ -20,6 +23,8 @@ pub struct Outcome {
     pub command: Option<String>,
     /// Whether the answering plugin failed (the reply then is an apology).
     pub failed: bool,
+    /// Whether the language model failed (the reply then is the persona's template).
+    pub model_failed: bool,
     /// From receiving the message to having the reply, in microseconds.
     pub latency_us: u64,
 }
@@ -85,16 +90,37 @@ impl Bot {
                 None,
             );
         };
-        match persona.shape(message).await {
-            Ok(shaped) => match shaped.direct_reply {
-                Some(reply) => Outcome::answer(reply, Some(persona), None),
-                // No LLM is wired in yet, so a turn that needs one cannot be answered.
-                None => Outcome::answer(
-                    "I'd need a language model to answer that, and none is configured.".to_owned(),
-                    Some(persona),
-                    None,
-                ),
-            },
+        let shaped = match persona.shape(message).await {
+            Ok(shaped) => shaped,
+            Err(error) => return Outcome::apology(&error, persona, None),
+        };
+        let template = shaped.direct_reply;
+        let model = self.llm().filter(|_| !shaped.system_prompt.is_empty());
+        let Some(model) = model else {
+            let reply = template.unwrap_or_else(|| match self.llm() {
+                None => {
+                    "I'd need a language model to answer that, and none is configured.".to_owned()
+                }
+                Some(_) => "I have nothing to say to that.".to_owned(),
+            });
+            return Outcome::answer(reply, Some(persona), None);
+        };
+        let draft = match model.infer(&crate::llm::turn(&shaped.system_prompt, &message.text)).await
+        {
+            Ok(Completion::Text(draft)) => draft,
+            Ok(Completion::ToolCalls(calls)) => {
+                // No tools were offered, so a tool call is the model's mistake.
+                let names: Vec<&str> = calls.iter().map(|call| call.name.as_str()).collect();
+                return Outcome::model_failed(
+                    format!("unexpected tool calls {names:?}"),
+                    template,
+                    persona,
+                );
+            }
+            Err(error) => return Outcome::model_failed(error.to_string(), template, persona),
+        };
+        match persona.finish(message, &draft).await {
+            Ok(reply) => Outcome::answer(reply.text, Some(persona), None),
             Err(error) => Outcome::apology(&error, persona, None),
         }
     }
@@ -122,8 +148,19 @@ impl Outcome {
             plugin: plugin.map(|p| p.name().to_string()),
             command,
             failed: false,
+            model_failed: false,
             latency_us: 0,
         }
+    }
+
+    /// The model failed: the persona's template if it gave one, else an apology.
+    fn model_failed(reason: String, template: Option<String>, persona: &Arc<Plugin>) -> Outcome {
+        tracing::error!(plugin = %persona.name(), "language model failed; answering from the template: {reason}");
+        let reply = template.unwrap_or_else(|| {
+            "Sorry, I can't think straight right now. Please try again in a little while."
+                .to_owned()
+        });
+        Outcome { model_failed: true, ..Outcome::answer(reply, Some(persona), None) }
     }
 
     /// The polite reply for a failed plugin call, after logging what really happened.

@@ -26,23 +26,23 @@
 pub mod bindings;
 pub mod config;
 pub mod kv;
+pub mod llm;
 pub mod log;
 mod roles;
 mod values;
 
 pub use bindings::base::dcmaid::bot::types::{
     CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
-    Reply, ReplySent, User,
+    Reply, ReplySent, ToolSpec, User,
 };
 pub use bindings::memory::exports::dcmaid::bot::memory::Recalled;
 pub use bindings::persona::exports::dcmaid::bot::persona::Shaped;
-pub use bindings::tool::exports::dcmaid::bot::tool::ToolSpec;
 pub use roles::{Memory, Observer, Persona, Plugin, Tool};
 
 /// Everything a plugin usually needs, in one import.
 pub mod prelude {
     pub use crate::{
         CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform, Plugin,
-        PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, log,
+        PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
     };
 }

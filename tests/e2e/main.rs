@@ -2,6 +2,7 @@
 
 mod cli;
 mod http;
+mod llm;
 mod misbehaving;
 mod plugins;
 

@@ -113,3 +113,13 @@ async fn the_compile_cache_is_used_and_survives_corruption() {
     assert_eq!(engine.compile_reporting(&bytes).unwrap().1, Miss);
     assert_eq!(engine.compile_reporting(&bytes).unwrap().1, Hit);
 }
+
+#[tokio::test]
+async fn a_second_bot_on_the_same_data_dir_is_told_why_it_cannot_start() {
+    let sandbox = Sandbox::new();
+    let _running = Bot::start(sandbox.config()).await.unwrap();
+    let error = Bot::start(sandbox.config()).await.err().expect("the database is taken");
+    let message = error.to_string();
+    assert!(message.contains("in use by another process"), "{message}");
+    assert!(message.contains(&sandbox.data_dir().display().to_string()), "{message}");
+}

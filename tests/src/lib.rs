@@ -1,6 +1,8 @@
 //! Shared set-up for dcmaid's integration tests: the real plugin components, built by
 //! `scripts/build-plugins.sh`, installed into throwaway plugin directories.
 
+pub mod fake_llm;
+
 use std::path::{Path, PathBuf};
 
 use dcmaid_host::config::Config;
@@ -80,7 +82,7 @@ impl Sandbox {
         self.install(
             "misbehave",
             &component("misbehave"),
-            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\"]\n",
+            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\", \"llm\"]\n",
         );
     }
 

@@ -7,6 +7,7 @@
 
 mod config;
 mod kv;
+mod llm;
 mod log;
 
 use serde::{Deserialize, Serialize};
@@ -17,18 +18,30 @@ use serde::{Deserialize, Serialize};
 pub enum Capability {
     /// The plugin's private key-value store.
     Kv,
+    /// The language model: `infer` and `embed`.
+    Llm,
 }
 
 impl std::fmt::Display for Capability {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Capability::Kv => f.write_str("kv"),
+            Capability::Llm => f.write_str("llm"),
         }
     }
 }
 
 pub use config::PluginConfig;
 pub use kv::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES};
+pub use llm::LlmAccess;
+
+/// What the capabilities are backed by, shared by every plugin.
+#[derive(Clone)]
+pub struct Backends {
+    pub storage: crate::storage::Storage,
+    /// The configured language model, if any.
+    pub llm: Option<std::sync::Arc<crate::llm::OpenAiClient>>,
+}
 
 use wasmtime::component::{HasSelf, Linker};
 
@@ -43,6 +56,7 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     bot::log::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::kv::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::config::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::llm::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     Ok(())
 }
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{Plugin, PluginName, Role};
+use crate::capabilities::Backends;
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::storage::Storage;
 
 /// Commands the host answers itself; plugins cannot take them.
 pub const BUILT_IN_COMMANDS: &[&str] = &["help"];
@@ -38,11 +38,11 @@ impl Plugins {
         dir: &Path,
         config: &Config,
         engine: &Engine,
-        storage: &Storage,
+        backends: &Backends,
     ) -> Plugins {
         let mut plugins = Plugins::default();
         for manifest in manifests(dir) {
-            match Plugin::load(&manifest, config, engine, storage).await {
+            match Plugin::load(&manifest, config, engine, backends).await {
                 Ok(plugin) if !config.plugin(plugin.name()).enabled => {
                     tracing::info!(plugin = %plugin.name(), "disabled in the config; not loaded");
                 }

@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use super::exports::Exports;
 use super::{CallError, Manifest, Plugin, PluginContext};
-use crate::capabilities::{Capability, PluginConfig};
+use crate::capabilities::{Backends, Capability, LlmAccess, PluginConfig};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::FileError;
-use crate::storage::Storage;
 
 /// Why a plugin did not load. Each names the plugin (or its manifest file).
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +40,7 @@ impl Plugin {
         manifest_path: &Path,
         config: &Config,
         engine: &Engine,
-        storage: &Storage,
+        backends: &Backends,
     ) -> Result<Plugin, LoadError> {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
@@ -71,16 +70,22 @@ impl Plugin {
         let settings = config.plugin(&manifest.name);
         let grants = config.effective_grants(&manifest.name, &manifest.capabilities);
         let kv = match grants.contains(&Capability::Kv) {
-            true => Some(storage.plugin_kv(&manifest.name).await.map_err(|e| {
+            true => Some(backends.storage.plugin_kv(&manifest.name).await.map_err(|e| {
                 LoadError::Storage { plugin: plugin.clone(), reason: e.to_string() }
             })?),
             false => None,
+        };
+        let llm = match (grants.contains(&Capability::Llm), &backends.llm) {
+            (false, _) => LlmAccess::NotGranted,
+            (true, None) => LlmAccess::NotConfigured,
+            (true, Some(client)) => LlmAccess::Granted(client.clone()),
         };
         let context = PluginContext {
             name: manifest.name.clone(),
             grants,
             config: PluginConfig::merged(&manifest.config, &settings.config),
             kv,
+            llm,
         };
         let mut loaded = Plugin {
             manifest,

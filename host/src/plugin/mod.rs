@@ -19,7 +19,7 @@ pub use manifest::{Manifest, Role};
 pub use name::PluginName;
 
 use crate::bindings::{CommandSpec, Invocation, Message, Reply, Shaped};
-use crate::capabilities::{Capability, PluginConfig};
+use crate::capabilities::{Capability, LlmAccess, PluginConfig};
 use crate::config::Limits;
 use crate::storage::PluginKv;
 use exports::Exports;
@@ -31,6 +31,7 @@ pub struct PluginContext {
     pub config: PluginConfig,
     /// Present only when `kv` is granted.
     pub kv: Option<PluginKv>,
+    pub llm: LlmAccess,
 }
 
 /// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate

@@ -26,7 +26,12 @@ impl Persona for Hello {
         kv::set_json(&key, &visits)?;
         let greeting = config::get("greeting").unwrap_or_else(|| "Hi".to_owned());
         let name = message.user.name;
-        Ok(Shaped::direct(format!("{greeting}, {name}! That's message #{visits} from you.")))
+        Ok(Shaped {
+            system_prompt: format!(
+                "You are a cheerful greeter talking to {name} (message #{visits})."
+            ),
+            direct_reply: Some(format!("{greeting}, {name}! That's message #{visits} from you.")),
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! A tool plugin that misbehaves on command, so the host's defences can be tested with a
 //! real component: `/trap` panics, `/spin` never returns, `/hog` allocates past any sane
-//! memory cap, `/ok` answers normally, `/kv KEY` reads a key and `/set KEY VALUE` writes one.
+//! memory cap, `/ok` answers normally, `/kv KEY` reads a key and `/set KEY VALUE` writes one,
+//! `/ask TEXT` asks the language model and `/embed TEXT` embeds TEXT.
 
 use dcmaid_sdk::prelude::*;
 
@@ -8,7 +9,7 @@ struct Misbehave;
 
 impl Plugin for Misbehave {
     fn commands() -> Vec<CommandSpec> {
-        ["trap", "spin", "hog", "ok", "kv", "set"]
+        ["trap", "spin", "hog", "ok", "kv", "set", "ask", "embed"]
             .into_iter()
             .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
             .collect()
@@ -29,6 +30,12 @@ impl Plugin for Misbehave {
                     invocation.args.split_once(' ').unwrap_or((&invocation.args, ""));
                 kv::set(key, value.as_bytes())?;
                 Ok(Reply::new("stored"))
+            }
+            "ask" => Ok(Reply::new(llm::ask("Answer tersely.", &invocation.args)?)),
+            "embed" => {
+                let vectors = llm::embed(&[invocation.args])?;
+                let dimensions: Vec<String> = vectors.iter().map(|v| v.len().to_string()).collect();
+                Ok(Reply::new(format!("dimensions: {}", dimensions.join(","))))
             }
             _ => Ok(Reply::new("ok")),
         }
