@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
 use poem::{Body, EndpointExt, IntoResponse, Response, Route, get, handler, post};
@@ -11,13 +12,20 @@ use serde_json::json;
 use crate::bindings::Platform;
 use crate::bot::Bot;
 
-/// The routes, with `bot` attached.
-pub fn routes(bot: Arc<Bot>) -> impl poem::Endpoint {
-    Route::new()
+/// The routes, with `bot` attached; `telegram_webhook` is mounted at `/telegram/webhook`
+/// when Telegram runs in webhook mode.
+pub fn routes(
+    bot: Arc<Bot>,
+    telegram_webhook: Option<BoxEndpoint<'static>>,
+) -> impl poem::Endpoint {
+    let mut routes = Route::new()
         .at("/healthz", get(health))
         .at("/api/v1/chat", post(chat))
-        .at("/api/v1/plugins", get(list_plugins))
-        .data(bot)
+        .at("/api/v1/plugins", get(list_plugins));
+    if let Some(webhook) = telegram_webhook {
+        routes = routes.at("/telegram/webhook", webhook);
+    }
+    routes.data(bot)
 }
 
 /// Longest message text accepted, in characters (Discord's limit is 2,000, Telegram's 4,096).

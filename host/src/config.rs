@@ -24,6 +24,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
     pub llm: LlmConfig,
+    pub telegram: TelegramConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -41,6 +42,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             llm: LlmConfig::default(),
+            telegram: TelegramConfig::default(),
             limits: Limits::default(),
             default_grants: BTreeSet::from([Capability::Kv, Capability::Llm]),
             plugins: BTreeMap::new(),
@@ -97,6 +99,42 @@ impl Default for LlmConfig {
             max_retries: 2,
         }
     }
+}
+
+/// Telegram. The adapter runs when the environment variable `token_env` names holds a token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelegramConfig {
+    pub token_env: String,
+    /// The Bot API's address (a local Bot API server, or a test's fake).
+    pub api_url: String,
+    pub mode: TelegramMode,
+    /// Webhook mode: the public URL Telegram posts updates to, ending in `/telegram/webhook`.
+    pub webhook_url: Option<String>,
+    /// Webhook mode: the environment variable holding the secret Telegram sends back.
+    pub webhook_secret_env: String,
+    /// How long one `getUpdates` long poll waits for news.
+    pub poll_timeout_secs: u64,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        TelegramConfig {
+            token_env: "TELEGRAM_BOT_TOKEN".to_owned(),
+            api_url: "https://api.telegram.org".to_owned(),
+            mode: TelegramMode::Polling,
+            webhook_url: None,
+            webhook_secret_env: "TELEGRAM_WEBHOOK_SECRET".to_owned(),
+            poll_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TelegramMode {
+    Polling,
+    Webhook,
 }
 
 /// What one plugin call may use.
@@ -185,6 +223,12 @@ impl Config {
         }
         if !(1..=600_000).contains(&llm.timeout_ms) {
             return Err(format!("llm.timeout_ms: expected 1 to 600000, got {}", llm.timeout_ms));
+        }
+        if !(1..=600).contains(&self.telegram.poll_timeout_secs) {
+            return Err(format!(
+                "telegram.poll_timeout_secs: expected 1 to 600, got {}",
+                self.telegram.poll_timeout_secs
+            ));
         }
         if llm.max_retries > 10 {
             return Err(format!("llm.max_retries: expected 0 to 10, got {}", llm.max_retries));

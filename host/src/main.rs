@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
+use dcmaid_host::adapters::telegram::Telegram;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -79,12 +80,20 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.server.bind;
+    let telegram_config = config.telegram.clone();
     let bot = Arc::new(Bot::start(config).await?);
+    let webhook = match Telegram::from_env(&telegram_config, bot.clone())? {
+        Some(telegram) => telegram.start(&telegram_config).await?,
+        None => {
+            tracing::info!("telegram: off (${} is not set)", telegram_config.token_env);
+            None
+        }
+    };
     let listener = poem::listener::TcpListener::bind(bind);
     tracing::info!("serving on http://{bind}");
     poem::Server::new(listener)
         .run_with_graceful_shutdown(
-            dcmaid_host::api::routes(bot),
+            dcmaid_host::api::routes(bot, webhook),
             shutdown_signal(),
             Some(Duration::from_secs(10)),
         )

@@ -12,7 +12,7 @@ async fn client() -> (Sandbox, TestClient<impl poem::Endpoint>) {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
     let bot = Arc::new(Bot::start(sandbox.config()).await.unwrap());
-    (sandbox, TestClient::new(dcmaid_host::api::routes(bot)))
+    (sandbox, TestClient::new(dcmaid_host::api::routes(bot, None)))
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod http;
 mod llm;
 mod misbehaving;
 mod plugins;
+mod telegram;
 
 use dcmaid_host::Bot;
 use dcmaid_host::bindings::Platform;

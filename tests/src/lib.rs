@@ -2,6 +2,7 @@
 //! `scripts/build-plugins.sh`, installed into throwaway plugin directories.
 
 pub mod fake_llm;
+pub mod fake_telegram;
 
 use std::path::{Path, PathBuf};
 

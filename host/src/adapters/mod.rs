@@ -1,3 +1,4 @@
-//! Where messages come from: the terminal here; Discord and Telegram join later.
+//! Where messages come from: the terminal and Telegram (the HTTP API is in `api`).
 
 pub mod console;
+pub mod telegram;
