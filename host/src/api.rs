@@ -21,7 +21,8 @@ pub fn routes(
     let mut routes = Route::new()
         .at("/healthz", get(health))
         .at("/api/v1/chat", post(chat))
-        .at("/api/v1/plugins", get(list_plugins));
+        .at("/api/v1/plugins", get(list_plugins))
+        .at("/metrics", get(metrics));
     if let Some(webhook) = telegram_webhook {
         routes = routes.at("/telegram/webhook", webhook);
     }
@@ -147,4 +148,9 @@ async fn health(Data(bot): Data<&Arc<Bot>>) -> Response {
         "plugins_failed": plugins.failed().len(),
     }))
     .into_response()
+}
+
+#[handler]
+async fn metrics(Data(bot): Data<&Arc<Bot>>) -> Response {
+    Response::builder().content_type(crate::metrics::CONTENT_TYPE).body(bot.metrics().encode())
 }

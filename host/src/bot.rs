@@ -11,6 +11,7 @@ use crate::capabilities::Backends;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
+use crate::metrics::Metrics;
 use crate::plugin::Plugins;
 use crate::storage::{Storage, StorageError};
 
@@ -49,7 +50,7 @@ impl Bot {
             Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
         let storage = Storage::open(&config.storage_url()).await?;
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
-        let backends = Backends { storage, llm };
+        let backends = Backends { storage, llm, metrics: Arc::new(Metrics::new()) };
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
         Ok(Bot {
             backends,
@@ -71,6 +72,10 @@ impl Bot {
     /// The configured language model, if any.
     pub fn llm(&self) -> Option<&OpenAiClient> {
         self.backends.llm.as_deref()
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.backends.metrics
     }
 
     pub fn backends(&self) -> &Backends {

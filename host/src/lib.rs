@@ -16,6 +16,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod llm;
+pub mod metrics;
 pub mod pipeline;
 pub mod plugin;
 pub mod storage;

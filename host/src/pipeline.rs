@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::bindings::{Invocation, Message, PluginError};
 use crate::bot::Bot;
 use crate::llm::Completion;
+use crate::metrics::Status;
 use crate::plugin::{CallError, Plugin};
 
 /// What came of one message.
@@ -51,11 +52,20 @@ impl Bot {
         let started = Instant::now();
         // Bounds the plugin calls in flight to what the instance pool holds.
         let _permit = self.call_permits().acquire().await;
+        let message_user = message.user.id.clone();
         let mut outcome = match CommandText::parse(&message.text) {
             Some(command) => self.run_command(command, &message).await,
             None => self.converse(&message).await,
         };
-        outcome.latency_us = started.elapsed().as_micros().try_into().unwrap_or(u64::MAX);
+        let took = started.elapsed();
+        outcome.latency_us = took.as_micros().try_into().unwrap_or(u64::MAX);
+        let status = if outcome.failed { Status::Error } else { Status::Ok };
+        self.metrics().message(
+            &message_user,
+            self.command_label(outcome.command.as_deref()),
+            status,
+            took,
+        );
         outcome
     }
 
@@ -105,8 +115,9 @@ impl Bot {
             });
             return Outcome::answer(reply, Some(persona), None);
         };
-        let draft = match model.infer(&crate::llm::turn(&shaped.system_prompt, &message.text)).await
-        {
+        let answer = model.infer(&crate::llm::turn(&shaped.system_prompt, &message.text)).await;
+        self.metrics().model_request(if answer.is_ok() { Status::Ok } else { Status::Error });
+        let draft = match answer {
             Ok(Completion::Text(draft)) => draft,
             Ok(Completion::ToolCalls(calls)) => {
                 // No tools were offered, so a tool call is the model's mistake.
@@ -122,6 +133,16 @@ impl Bot {
         match persona.finish(message, &draft).await {
             Ok(reply) => Outcome::answer(reply.text, Some(persona), None),
             Err(error) => Outcome::apology(&error, persona, None),
+        }
+    }
+
+    /// The `command` label of a message's metrics: only commands that exist, so that users
+    /// cannot mint label values.
+    fn command_label<'a>(&self, command: Option<&'a str>) -> &'a str {
+        match command {
+            None => "none",
+            Some(name) if name == "help" || self.plugins().command_owner(name).is_some() => name,
+            Some(_) => "unknown",
         }
     }
 

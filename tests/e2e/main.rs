@@ -3,6 +3,7 @@
 mod cli;
 mod http;
 mod llm;
+mod metrics;
 mod misbehaving;
 mod plugins;
 mod telegram;

@@ -35,12 +35,15 @@ pub use config::PluginConfig;
 pub use kv::{KV_MAX_KEY_BYTES, KV_MAX_VALUE_BYTES};
 pub use llm::LlmAccess;
 
-/// What the capabilities are backed by, shared by every plugin.
+/// What the capabilities (and the bookkeeping of plugin calls) are backed by, shared by
+/// every plugin.
 #[derive(Clone)]
 pub struct Backends {
     pub storage: crate::storage::Storage,
     /// The configured language model, if any.
     pub llm: Option<std::sync::Arc<crate::llm::OpenAiClient>>,
+    /// Where plugin calls are counted and timed.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 use wasmtime::component::{HasSelf, Linker};

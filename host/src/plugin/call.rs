@@ -13,6 +13,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::{Plugin, PluginContext};
 use crate::bindings::PluginError;
 use crate::engine::EPOCH_TICK;
+use crate::metrics::CallOutcome;
 
 /// What a guest may print to stderr (a panic message, say) before the rest is dropped; it is
 /// only kept to explain a failed call in the log.
@@ -103,10 +104,26 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// The metric outcome of this failure.
+    fn outcome(&self) -> CallOutcome {
+        match self {
+            CallError::Plugin { .. } => CallOutcome::Error,
+            CallError::Trap { .. } => CallOutcome::Trap,
+            CallError::Timeout { .. } => CallOutcome::Timeout,
+            CallError::MemoryCap { .. } => CallOutcome::MemoryCap,
+            CallError::Instantiate { .. } | CallError::NotExported { .. } => {
+                CallOutcome::Unavailable
+            }
+        }
+    }
+}
+
 /// A store and a fresh instance of `plugin`, ready for one export call.
 pub struct Call<'p> {
     plugin: &'p Plugin,
     name: &'static str,
+    started: Instant,
     pub store: Store<CallState>,
     pub instance: Instance,
 }
@@ -114,6 +131,7 @@ pub struct Call<'p> {
 impl Plugin {
     /// Instantiate for one call of the export `name` (used in errors, e.g. `persona.shape`).
     pub async fn instantiate(&self, name: &'static str) -> Result<Call<'_>, CallError> {
+        let started = Instant::now();
         let limits = &self.limits;
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
@@ -137,12 +155,20 @@ impl Plugin {
                 Ok(UpdateDeadline::Yield(1))
             }
         });
-        let instance = self
-            .instance_pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| self.classify(name, &store, e))?;
-        Ok(Call { plugin: self, name, store, instance })
+        let instance = match self.instance_pre.instantiate_async(&mut store).await {
+            Ok(instance) => instance,
+            Err(error) => {
+                let error = self.classify(name, &store, error);
+                self.metrics.plugin_call(
+                    self.name().as_str(),
+                    name,
+                    error.outcome(),
+                    started.elapsed(),
+                );
+                return Err(error);
+            }
+        };
+        Ok(Call { plugin: self, name, started, store, instance })
     }
 
     /// Turn a wasmtime error from a call into the [`CallError`] that explains it.
@@ -198,11 +224,15 @@ impl Call<'_> {
             tokio::time::timeout(limit + EPOCH_TICK * 5, call(&mut self.store, &self.instance))
                 .await;
         let plugin = self.plugin.name().to_string();
-        match outcome {
+        let result = match outcome {
             Err(_elapsed) => Err(CallError::Timeout { plugin, call: self.name, limit }),
             Ok(Err(error)) => Err(self.plugin.classify(self.name, &self.store, error)),
             Ok(Ok(Err(error))) => Err(CallError::Plugin { plugin, call: self.name, error }),
             Ok(Ok(Ok(value))) => Ok(value),
-        }
+        };
+        let outcome = result.as_ref().map_or_else(CallError::outcome, |_| CallOutcome::Ok);
+        let took = self.started.elapsed();
+        self.plugin.metrics.plugin_call(self.plugin.name().as_str(), self.name, outcome, took);
+        result
     }
 }

@@ -94,6 +94,7 @@ impl Plugin {
             exports,
             limits: config.limits.clone(),
             commands: Vec::new(),
+            metrics: backends.metrics.clone(),
         };
         loaded.check().await.map_err(|source| LoadError::Check { plugin, source })?;
         Ok(loaded)
@@ -104,7 +105,7 @@ impl Plugin {
     /// user's message.
     async fn check(&mut self) -> Result<(), CallError> {
         let exports = &self.exports;
-        self.instantiate("load check")
+        self.instantiate("load-check")
             .await?
             .run(async |store, instance| {
                 exports.type_check(store, instance)?;

@@ -21,6 +21,7 @@ pub use name::PluginName;
 use crate::bindings::{CommandSpec, Invocation, Message, Reply, Shaped};
 use crate::capabilities::{Capability, LlmAccess, PluginConfig};
 use crate::config::Limits;
+use crate::metrics::Metrics;
 use crate::storage::PluginKv;
 use exports::Exports;
 
@@ -43,6 +44,7 @@ pub struct Plugin {
     exports: Exports,
     limits: Limits,
     commands: Vec<CommandSpec>,
+    metrics: Arc<Metrics>,
 }
 
 impl Plugin {

@@ -1,0 +1,221 @@
+//! The host's Prometheus metrics, served at `GET /metrics` in the OpenMetrics text format.
+//!
+//! Label values come from bounded sets only: the commands that exist (anything else is
+//! `unknown`), the installed plugins, and fixed outcome names. A user id never becomes a
+//! label.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use std::fmt::Write;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// The content type of `GET /metrics`.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// A user counts as active this long after their last message.
+const ACTIVE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Users tracked for the active gauge at most; past it the oldest are forgotten first.
+const MAX_TRACKED_USERS: usize = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Ok,
+    Error,
+}
+
+impl EncodeLabelValue for Status {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct MessageLabels {
+    /// The command without its slash, `none` for conversation, `unknown` for no such command.
+    command: String,
+    status: Status,
+}
+
+/// How a plugin call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallOutcome {
+    Ok,
+    /// The plugin returned an error.
+    Error,
+    Trap,
+    Timeout,
+    MemoryCap,
+    /// It could not be instantiated or lacked the export.
+    Unavailable,
+}
+
+impl EncodeLabelValue for CallOutcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            CallOutcome::Ok => "ok",
+            CallOutcome::Error => "error",
+            CallOutcome::Trap => "trap",
+            CallOutcome::Timeout => "timeout",
+            CallOutcome::MemoryCap => "memory_cap",
+            CallOutcome::Unavailable => "unavailable",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CallLabels {
+    plugin: String,
+    call: &'static str,
+    outcome: CallOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct PluginLabels {
+    plugin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ModelLabels {
+    status: Status,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    messages: Family<MessageLabels, Counter>,
+    response_time: Histogram,
+    active_users: Gauge,
+    plugin_calls: Family<CallLabels, Counter>,
+    plugin_call_seconds: Family<PluginLabels, Histogram>,
+    model_requests: Family<ModelLabels, Counter>,
+    last_seen: Mutex<HashMap<String, Instant>>,
+}
+
+/// 100 µs to about 6.5 s, doubling: plugin calls are microseconds, model turns seconds.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.0001, 2.0, 17))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let messages = Family::<MessageLabels, Counter>::default();
+        registry.register(
+            "bot_messages",
+            "Messages handled, by command and status",
+            messages.clone(),
+        );
+        let response_time = latency_histogram();
+        registry.register(
+            "bot_response_time_seconds",
+            "From receiving a message to having its reply",
+            response_time.clone(),
+        );
+        let active_users = Gauge::default();
+        registry.register(
+            "bot_active_users",
+            "Users who wrote in the last 15 minutes",
+            active_users.clone(),
+        );
+        let plugin_calls = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "dcmaid_plugin_calls",
+            "Plugin calls, by plugin, export and outcome",
+            plugin_calls.clone(),
+        );
+        let plugin_call_seconds = Family::<PluginLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "dcmaid_plugin_call_duration_seconds",
+            "Plugin call time, instantiation included",
+            plugin_call_seconds.clone(),
+        );
+        let model_requests = Family::<ModelLabels, Counter>::default();
+        registry.register(
+            "dcmaid_llm_requests",
+            "Conversation turns sent to the language model",
+            model_requests.clone(),
+        );
+        Metrics {
+            registry,
+            messages,
+            response_time,
+            active_users,
+            plugin_calls,
+            plugin_call_seconds,
+            model_requests,
+            last_seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// One message handled.
+    pub fn message(&self, user_id: &str, command: &str, status: Status, took: Duration) {
+        self.messages.get_or_create(&MessageLabels { command: command.to_owned(), status }).inc();
+        self.response_time.observe(took.as_secs_f64());
+        let mut last_seen = self.last_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if last_seen.len() >= MAX_TRACKED_USERS && !last_seen.contains_key(user_id) {
+            forget_inactive(&mut last_seen);
+            if last_seen.len() >= MAX_TRACKED_USERS {
+                return;
+            }
+        }
+        last_seen.insert(user_id.to_owned(), Instant::now());
+    }
+
+    /// One plugin call ended.
+    pub fn plugin_call(
+        &self,
+        plugin: &str,
+        call: &'static str,
+        outcome: CallOutcome,
+        took: Duration,
+    ) {
+        self.plugin_calls
+            .get_or_create(&CallLabels { plugin: plugin.to_owned(), call, outcome })
+            .inc();
+        self.plugin_call_seconds
+            .get_or_create(&PluginLabels { plugin: plugin.to_owned() })
+            .observe(took.as_secs_f64());
+    }
+
+    /// One conversation turn sent to the language model.
+    pub fn model_request(&self, status: Status) {
+        self.model_requests.get_or_create(&ModelLabels { status }).inc();
+    }
+
+    /// Everything, in the OpenMetrics text format.
+    pub fn encode(&self) -> String {
+        let active = {
+            let mut last_seen =
+                self.last_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            forget_inactive(&mut last_seen);
+            last_seen.len()
+        };
+        self.active_users.set(active as i64);
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+fn forget_inactive(last_seen: &mut HashMap<String, Instant>) {
+    last_seen.retain(|_, seen| seen.elapsed() < ACTIVE_WINDOW);
+}
