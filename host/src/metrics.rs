@@ -153,6 +153,10 @@ impl Metrics {
             "Conversation turns sent to the language model",
             model_requests.clone(),
         );
+        // Exposed at zero from the start, so that rates and alerts see the series at once.
+        for status in [Status::Ok, Status::Error] {
+            model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
+        }
         Metrics {
             registry,
             messages,

@@ -91,4 +91,51 @@ async fn metrics_count_what_was_said_and_parse_as_openmetrics() {
         value(&exposition, "dcmaid_plugin_call_duration_seconds", &[("plugin", "hello")]);
     assert_eq!(hello_calls, 3.0 + 2.0 + 2.0);
     assert!(!text.contains("no-such-command"), "a user minted a label value");
+
+    dashboard_names_only_exposed_metrics(&exposition);
+}
+
+/// The series names a family exposes: `x_total` for a counter, `x_bucket`, `x_sum` and
+/// `x_count` for a histogram, the name itself otherwise.
+fn exposed_names(exposition: &Exposition) -> Vec<String> {
+    let mut names = Vec::new();
+    for (name, family) in &exposition.families {
+        match family.family_type {
+            OpenMetricsType::Counter => names.push(format!("{name}_total")),
+            OpenMetricsType::Histogram => {
+                names.extend(["_bucket", "_sum", "_count"].map(|suffix| format!("{name}{suffix}")));
+            }
+            _ => names.push(name.clone()),
+        }
+    }
+    names
+}
+
+/// Every PromQL expression of the shipped Grafana dashboard names metrics `/metrics` has, so
+/// renaming a metric without the dashboard fails here.
+fn dashboard_names_only_exposed_metrics(exposition: &Exposition) {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../static/grafana/dashboards/bot_metrics.json");
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let exposed = exposed_names(exposition);
+    let mut checked = 0;
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            let metrics: Vec<&str> = expr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .filter(|word| word.starts_with("bot_") || word.starts_with("dcmaid_"))
+                .collect();
+            assert!(!metrics.is_empty(), "{expr} names no dcmaid metric");
+            for metric in metrics {
+                assert!(
+                    exposed.iter().any(|name| name == metric),
+                    "{metric} (in {expr}) is not exposed"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 7, "only {checked} metric references checked");
 }
