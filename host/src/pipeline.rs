@@ -150,12 +150,7 @@ impl Bot {
     fn help(&self) -> String {
         let mut lines = vec!["Commands:".to_owned(), "/help: list the commands".to_owned()];
         for (command, owner) in self.plugins().commands() {
-            let description = owner
-                .commands()
-                .iter()
-                .find(|spec| spec.name.eq_ignore_ascii_case(command))
-                .map(|spec| spec.description.as_str())
-                .unwrap_or_default();
+            let description = owner.command_description(command).unwrap_or_default();
             lines.push(format!("/{command}: {description}"));
         }
         lines.join("\n")

@@ -65,6 +65,12 @@ impl Plugin {
         &self.commands
     }
 
+    /// What the plugin said of its command `name` (case-insensitive), if it owns one.
+    pub fn command_description(&self, name: &str) -> Option<&str> {
+        let spec = self.commands.iter().find(|spec| spec.name.eq_ignore_ascii_case(name))?;
+        Some(spec.description.as_str()).filter(|description| !description.is_empty())
+    }
+
     /// `persona.shape`.
     pub async fn shape(&self, message: &Message) -> Result<Shaped, CallError> {
         let persona = self.exports.persona(self)?;

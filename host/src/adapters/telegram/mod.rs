@@ -67,13 +67,8 @@ impl Telegram {
                 tracing::info!("command /{name} is not a valid Telegram command; not published");
                 continue;
             }
-            let description = owner
-                .commands()
-                .iter()
-                .find(|spec| spec.name.eq_ignore_ascii_case(name))
-                .map(|spec| spec.description.clone())
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| format!("/{name}"));
+            let description =
+                owner.command_description(name).map_or_else(|| format!("/{name}"), str::to_owned);
             commands.push(BotCommand { command: name.to_owned(), description });
         }
         self.api.set_my_commands(&commands).await
