@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Build every plugin crate under plugins/ into a WebAssembly component, and install those that
-# ship a plugin.toml into a plugins directory (default .dcmaid/plugins; `--no-install` skips).
+# Build every plugin crate under plugins/ into a WebAssembly component, and install the
+# first-party ones that ship a plugin.toml into a plugins directory (default .dcmaid/plugins).
+# `--examples` installs plugins/examples/* too; `--no-install` installs nothing.
 #
-#   scripts/build-plugins.sh [--no-install] [PLUGINS_DIR]
+#   scripts/build-plugins.sh [--no-install | --examples] [PLUGINS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_wasm_target
 
 install=1
-if [[ "${1:-}" == "--no-install" ]]; then install=0; shift; fi
+examples=0
+case "${1:-}" in
+    --no-install) install=0; shift ;;
+    --examples) examples=1; shift ;;
+esac
 dest="${1:-.dcmaid/plugins}"
 
 # The package name of a crate: the first `name = "…"` of its Cargo.toml.
@@ -28,6 +33,7 @@ built="$CARGO_TARGET_DIR/wasm32-wasip2/plugin"
 [[ $install == 1 ]] || exit 0
 for crate in "${crates[@]}"; do
     [[ -f "$crate/plugin.toml" ]] || continue
+    [[ $examples == 1 || $crate != plugins/examples/* ]] || continue
     name=$(package_name "$crate/plugin.toml")
     component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$crate/plugin.toml" | head -n 1)
     wasm="$built/$(package_name "$crate/Cargo.toml" | tr - _).wasm"

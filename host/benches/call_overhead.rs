@@ -6,48 +6,16 @@
 //! plugin from its pre-linked `InstancePre` and calling a trivial export, its parts, the
 //! native baseline, and the cold start of `dcmaid chat` with the compile cache cold and warm.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use common::{Summary, install, micros, millis, sample};
 
 use dcmaid_host::bindings::{Invocation, Platform, PluginError, Reply};
 use dcmaid_host::{Bot, Config};
-
-/// Median and 99th percentile of `samples`.
-struct Summary {
-    median: Duration,
-    p99: Duration,
-}
-
-impl Summary {
-    fn of(mut samples: Vec<Duration>) -> Summary {
-        samples.sort();
-        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Summary { median: at(0.5), p99: at(0.99) }
-    }
-}
-
-fn micros(duration: Duration) -> String {
-    format!("{:.2} µs", duration.as_secs_f64() * 1e6)
-}
-
-fn millis(duration: Duration) -> String {
-    format!("{:.1} ms", duration.as_secs_f64() * 1e3)
-}
-
-/// Time `iterations` runs of `f` after `warmup` unmeasured ones.
-async fn sample<F: AsyncFnMut()>(warmup: usize, iterations: usize, mut f: F) -> Summary {
-    for _ in 0..warmup {
-        f().await;
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
-        let started = Instant::now();
-        f().await;
-        samples.push(started.elapsed());
-    }
-    Summary::of(samples)
-}
 
 /// The misbehave plugin's `/ok` branch, written natively: the baseline.
 #[inline(never)]
@@ -56,28 +24,6 @@ fn native_run(invocation: &Invocation) -> Result<Reply, PluginError> {
         "trap" | "spin" | "hog" | "kv" | "set" => unreachable!("not benchmarked"),
         _ => Ok(Reply { text: "ok".to_owned() }),
     }
-}
-
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn install(plugins: &Path, name: &str, role: &str) {
-    let component = target_dir().join(format!("wasm32-wasip2/plugin/{name}.wasm"));
-    assert!(
-        component.is_file(),
-        "{} is missing: run scripts/build-plugins.sh",
-        component.display()
-    );
-    let folder = plugins.join(name);
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(&component, folder.join("plugin.wasm")).unwrap();
-    let manifest = format!(
-        "name = \"{name}\"\nversion = \"0.1.0\"\nrole = \"{role}\"\ncomponent = \"plugin.wasm\"\n\
-         capabilities = [\"kv\"]\n"
-    );
-    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
 }
 
 fn cold_start(data_dir: &Path, clear_cache: bool, runs: usize) -> Summary {

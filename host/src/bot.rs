@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Semaphore;
 
 use crate::bindings::{Message, Platform, User};
 use crate::capabilities::Backends;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
@@ -41,6 +41,11 @@ impl Bot {
     /// Start from `config`: open storage, build the engine, load every plugin. Plugins that
     /// fail to load are reported and left out; the bot starts without them.
     pub async fn start(config: Config) -> Result<Bot, StartError> {
+        Bot::start_with_clock(config, Clock::system()).await
+    }
+
+    /// [`Bot::start`] on `clock` instead of the system's (tests and evaluations move time).
+    pub async fn start_with_clock(config: Config, clock: Clock) -> Result<Bot, StartError> {
         let data_dir = &config.data_dir;
         std::fs::create_dir_all(data_dir).map_err(|source| StartError::DataDir {
             path: data_dir.display().to_string(),
@@ -50,7 +55,7 @@ impl Bot {
             Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
         let storage = Storage::open(&config.storage_url()).await?;
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
-        let backends = Backends { storage, llm, metrics: Arc::new(Metrics::new()) };
+        let backends = Backends { storage, llm, metrics: Arc::new(Metrics::new()), clock };
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
         Ok(Bot {
             backends,
@@ -95,10 +100,7 @@ impl Bot {
         channel: &str,
         text: &str,
     ) -> Message {
-        let received_at_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_millis() as u64)
-            .unwrap_or_default();
+        let received_at_ms = self.backends.clock.now_ms();
         let sequence = self.messages_seen.fetch_add(1, Ordering::Relaxed);
         let prefix = platform_prefix(platform);
         Message {

@@ -171,8 +171,31 @@ pub struct PluginSettings {
     pub enabled: bool,
     /// Capabilities granted to this plugin; replaces `default_grants` when present.
     pub grant: Option<BTreeSet<Capability>>,
-    /// Overrides of the manifest's `[config]`.
+    /// Overrides of the manifest's `[config]`. A value written `{ file = "path" }` is the
+    /// text of that file (relative to `dcmaid.toml`), read when the config loads; that is how
+    /// a plugin gets a file such as the seed's `personality_config.yaml`.
     pub config: toml::Table,
+}
+
+/// `{ file = "path" }` anywhere in `table` becomes the text of `base/path`; `key` names the
+/// table in errors.
+fn inline_files(table: &mut toml::Table, base: &Path, key: &str) -> Result<(), String> {
+    for (name, value) in table.iter_mut() {
+        let toml::Value::Table(inner) = value else { continue };
+        let key = format!("{key}.{name}");
+        let file = match inner.get("file") {
+            Some(file) if inner.len() == 1 => file.as_str().map(|file| base.join(file)),
+            _ => {
+                inline_files(inner, base, &key)?;
+                continue;
+            }
+        };
+        let path = file.ok_or_else(|| format!("{key}.file: expected a path, as a string"))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{key}: cannot read {}: {e}", path.display()))?;
+        *value = toml::Value::String(text);
+    }
+    Ok(())
 }
 
 impl Default for PluginSettings {
@@ -185,9 +208,20 @@ impl Config {
     /// Read `path` and check it.
     pub fn load(path: &Path) -> Result<Config, FileError> {
         let text = std::fs::read_to_string(path).map_err(|e| FileError::read(path, e))?;
-        let config = Config::parse(&text).map_err(|e| FileError::parse(path, e))?;
+        let mut config = Config::parse(&text).map_err(|e| FileError::parse(path, e))?;
         config.check().map_err(|message| FileError::invalid(path, message))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.read_plugin_files(base).map_err(|message| FileError::invalid(path, message))?;
         Ok(config)
+    }
+
+    /// Replace every `{ file = "path" }` in the plugins' settings by the file's text.
+    fn read_plugin_files(&mut self, base: &Path) -> Result<(), String> {
+        for (plugin, settings) in &mut self.plugins {
+            let key = format!("plugins.{plugin}.config");
+            inline_files(&mut settings.config, base, &key)?;
+        }
+        Ok(())
     }
 
     pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
@@ -278,6 +312,24 @@ mod tests {
         assert_eq!(config.server.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(config.plugins_dir(), PathBuf::from(".dcmaid/plugins"));
         assert_eq!(config.limits.memory_mib, 128);
+    }
+
+    #[test]
+    fn plugin_settings_can_come_from_files_beside_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("persona.yaml"), "personality: {}\n").unwrap();
+        let path = dir.path().join("dcmaid.toml");
+        let settings = "[plugins.personality.config]\npersonality = { file = \"persona.yaml\" }\n";
+        std::fs::write(&path, settings).unwrap();
+        let config = Config::load(&path).unwrap();
+        let personality = PluginName::new("personality").unwrap();
+        let value = config.plugin(&personality).config["personality"].clone();
+        assert_eq!(value.as_str(), Some("personality: {}\n"));
+
+        std::fs::write(&path, settings.replace("persona.yaml", "missing.yaml")).unwrap();
+        let error = Config::load(&path).unwrap_err().to_string();
+        assert!(error.contains("plugins.personality.config.personality: cannot read"), "{error}");
+        assert!(error.contains("missing.yaml"), "{error}");
     }
 
     #[test]

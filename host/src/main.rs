@@ -9,6 +9,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
 use dcmaid_host::adapters::telegram::Telegram;
+use dcmaid_host::config::LlmConfig;
+use dcmaid_host::llm::OpenAiClient;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -39,6 +41,31 @@ enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Evaluate the bot.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Interview the persona with the 44 Big Five Inventory statements, have a judge model
+    /// rate its answers, and compare the measured traits with the configured ones.
+    Persona {
+        /// The judge: an OpenAI-compatible API's base URL, e.g. `https://api.openai.com/v1`.
+        #[arg(long)]
+        judge: String,
+        /// The judge's model.
+        #[arg(long, default_value = "gpt-4o-mini")]
+        judge_model: String,
+        /// The environment variable that holds the judge's API key.
+        #[arg(long, default_value = "DCMAID_JUDGE_API_KEY")]
+        judge_key_env: String,
+        /// Print the report as JSON, every answer and rating included.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -52,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `chat` keeps the terminal for the conversation: only warnings unless RUST_LOG says.
     let default_level = match cli.command {
-        Command::Chat { .. } => "warn",
+        Command::Chat { .. } | Command::Eval { .. } => "warn",
         _ => "info",
     };
     tracing_subscriber::fmt()
@@ -67,6 +94,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Chat { user } => chat(config, &user).await,
         Command::Plugin { command: PluginCommand::List } => list_plugins(config).await,
+        Command::Eval {
+            command: EvalCommand::Persona { judge, judge_model, judge_key_env, json },
+        } => {
+            let judge = LlmConfig {
+                base_url: Some(judge),
+                model: judge_model,
+                api_key_env: judge_key_env,
+                ..config.llm.clone()
+            };
+            eval_persona(config, judge, json).await
+        }
     }
 }
 
@@ -130,6 +168,23 @@ async fn chat(config: Config, user: &str) -> anyhow::Result<()> {
     let mode = if interactive { Mode::Interactive } else { Mode::Piped };
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console::chat(&bot, user, mode, input, tokio::io::stdout()).await?;
+    Ok(())
+}
+
+async fn eval_persona(config: Config, judge: LlmConfig, json: bool) -> anyhow::Result<()> {
+    let url = judge.base_url.clone().unwrap_or_default();
+    anyhow::ensure!(
+        url.starts_with("http://") || url.starts_with("https://"),
+        "--judge: expected an http:// or https:// URL, got `{url}`"
+    );
+    let judge = OpenAiClient::new(&judge).context("setting up the judge's HTTP client")?;
+    let bot = Bot::start(config).await?;
+    let report = dcmaid_host::eval::persona(&bot, &judge).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{report}");
+    }
     Ok(())
 }
 

@@ -36,13 +36,13 @@ pub use bindings::base::dcmaid::bot::types::{
     Reply, ReplySent, ToolSpec, User,
 };
 pub use bindings::memory::exports::dcmaid::bot::memory::Recalled;
-pub use bindings::persona::exports::dcmaid::bot::persona::Shaped;
+pub use bindings::persona::exports::dcmaid::bot::persona::{BigFive, Shaped};
 pub use roles::{Memory, Observer, Persona, Plugin, Tool};
 
 /// Everything a plugin usually needs, in one import.
 pub mod prelude {
     pub use crate::{
-        CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform, Plugin,
-        PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
+        BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
+        Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
     };
 }

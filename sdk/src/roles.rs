@@ -4,11 +4,12 @@
 //! component afresh for each call, so there is no instance to keep state in.
 
 use crate::{
-    CommandSpec, Event, Invocation, Message, PluginError, Recalled, Reply, Shaped, ToolSpec,
+    BigFive, CommandSpec, Event, Invocation, Message, PluginError, Recalled, Reply, Shaped,
+    ToolSpec,
 };
 
-/// What every plugin can do next to its role: own chat commands and handle scheduled jobs.
-/// The defaults own no commands and no jobs.
+/// What every plugin can do next to its role: own chat commands, handle scheduled jobs and
+/// check its settings. The defaults own no commands and no jobs and accept any settings.
 pub trait Plugin {
     /// The commands this plugin owns, such as `/hello`. Read once when the plugin loads.
     fn commands() -> Vec<CommandSpec> {
@@ -18,6 +19,12 @@ pub trait Plugin {
     /// Run one of [`Plugin::commands`].
     fn run(invocation: Invocation) -> Result<Reply, PluginError> {
         Err(PluginError::InvalidInput(format!("I don't know the command /{}.", invocation.name)))
+    }
+
+    /// Check the settings read through [`crate::config`]; the host calls this when the plugin
+    /// loads and refuses the plugin on an error, which should name the bad key and value.
+    fn validate() -> Result<(), PluginError> {
+        Ok(())
     }
 
     /// A scheduled job fired.
@@ -36,6 +43,12 @@ pub trait Persona: Plugin {
     fn finish(message: Message, draft: String) -> Result<Reply, PluginError> {
         let _ = message;
         Ok(Reply::new(draft))
+    }
+
+    /// The Big Five traits the persona is meant to have; `None` (the default) when it does
+    /// not model them.
+    fn traits() -> Option<BigFive> {
+        None
     }
 }
 
@@ -70,7 +83,7 @@ pub trait Observer: Plugin {
     }
 }
 
-/// Implements and exports `commands` and `scheduled` for `$ty`.
+/// Implements and exports `commands`, `scheduled` and `settings` for `$ty`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __plugin_exports {
@@ -93,6 +106,11 @@ macro_rules! __plugin_exports {
                 <$ty as $crate::Plugin>::fire(job, payload)
             }
         }
+        impl $crate::bindings::extras::exports::dcmaid::bot::settings::Guest for $ty {
+            fn validate() -> ::std::result::Result<(), $crate::PluginError> {
+                <$ty as $crate::Plugin>::validate()
+            }
+        }
         $crate::bindings::extras::export!($ty);
     };
 }
@@ -112,6 +130,9 @@ macro_rules! persona {
                 draft: ::std::string::String,
             ) -> ::std::result::Result<$crate::Reply, $crate::PluginError> {
                 <$ty as $crate::Persona>::finish(message, draft)
+            }
+            fn traits() -> ::std::option::Option<$crate::BigFive> {
+                <$ty as $crate::Persona>::traits()
             }
         }
         $crate::__plugin_exports!($ty);

@@ -143,6 +143,33 @@ async fn plugins_granted_llm_can_infer_and_embed() {
 }
 
 #[tokio::test]
+async fn tool_calls_round_trip_through_the_model() {
+    let fake = FakeLlm::start().await;
+    let (_sandbox, bot) = bot(&fake).await;
+    fake.script([
+        Scripted::ToolCall { name: "roll_dice".into(), arguments: r#"{"sides":6}"#.into() },
+        Scripted::Reply("You rolled a 4.".into()),
+    ]);
+    assert_eq!(say(&bot, "alice", "/dice roll for me").await.reply, "You rolled a 4.");
+
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 2);
+    let offered = &requests[0].body["tools"][0];
+    assert_eq!(offered["type"], "function");
+    assert_eq!(offered["function"]["name"], "roll_dice");
+    assert_eq!(offered["function"]["parameters"]["required"][0], "sides");
+    let messages = requests[1].body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(messages[1]["tool_calls"][0]["id"], "call_1");
+    assert_eq!(messages[1]["tool_calls"][0]["function"]["name"], "roll_dice");
+    assert_eq!(messages[1]["tool_calls"][0]["function"]["arguments"], r#"{"sides":6}"#);
+    assert_eq!(messages[2]["role"], "tool");
+    assert_eq!(messages[2]["tool_call_id"], "call_1");
+    assert_eq!(messages[2]["content"], "4");
+}
+
+#[tokio::test]
 async fn llm_needs_a_grant_and_a_model() {
     let fake = FakeLlm::start().await;
     let sandbox = Sandbox::new();

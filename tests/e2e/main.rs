@@ -5,6 +5,7 @@ mod http;
 mod llm;
 mod metrics;
 mod misbehaving;
+mod personality;
 mod plugins;
 mod telegram;
 

@@ -85,11 +85,12 @@ async fn metrics_count_what_was_said_and_parse_as_openmetrics() {
     assert_eq!(calls("hello", "persona.shape", "ok"), 3.0);
     assert_eq!(calls("hello", "commands.run", "ok"), 2.0);
     assert_eq!(calls("misbehave", "commands.run", "trap"), 1.0);
-    // Each plugin's load check and command listing count too.
+    // Each plugin's load check, settings check and command listing count too.
     assert_eq!(calls("misbehave", "commands.list-commands", "ok"), 1.0);
+    assert_eq!(calls("misbehave", "settings.validate", "ok"), 1.0);
     let hello_calls =
         value(&exposition, "dcmaid_plugin_call_duration_seconds", &[("plugin", "hello")]);
-    assert_eq!(hello_calls, 3.0 + 2.0 + 2.0);
+    assert_eq!(hello_calls, 3.0 + 2.0 + 3.0);
     assert!(!text.contains("no-such-command"), "a user minted a label value");
 
     dashboard_names_only_exposed_metrics(&exposition);

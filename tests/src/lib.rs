@@ -69,13 +69,22 @@ impl Sandbox {
 
     /// Install the example `hello` persona as it ships.
     pub fn install_hello(&self) {
-        let shipped =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/examples/hello/plugin.toml");
-        let manifest = std::fs::read_to_string(shipped).unwrap();
-        let folder = self.plugins_dir().join("hello");
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::copy(component("hello"), folder.join("hello.wasm")).unwrap();
-        std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+        self.install_shipped("hello", "examples/hello");
+    }
+
+    /// Install the `personality` persona as it ships.
+    pub fn install_personality(&self) {
+        self.install_shipped("personality", "personality");
+    }
+
+    /// Install crate `plugins/<folder>` (named `name`) with the manifest it ships.
+    fn install_shipped(&self, name: &str, folder: &str) {
+        let shipped = repository().join("plugins").join(folder);
+        let manifest = std::fs::read_to_string(shipped.join("plugin.toml")).unwrap();
+        let installed = self.plugins_dir().join(name);
+        std::fs::create_dir_all(&installed).unwrap();
+        std::fs::copy(component(name), installed.join(format!("{name}.wasm"))).unwrap();
+        std::fs::write(installed.join("plugin.toml"), manifest).unwrap();
     }
 
     /// Install the misbehaving tool plugin as `misbehave`.
@@ -101,6 +110,11 @@ impl Default for Sandbox {
     fn default() -> Self {
         Sandbox::new()
     }
+}
+
+/// The root of the repository (for the files it ships, such as `config/`).
+pub fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 pub fn plugin_name(name: &str) -> PluginName {

@@ -44,6 +44,8 @@ pub struct Backends {
     pub llm: Option<std::sync::Arc<crate::llm::OpenAiClient>>,
     /// Where plugin calls are counted and timed.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// The time plugins see.
+    pub clock: crate::clock::Clock,
 }
 
 use wasmtime::component::{HasSelf, Linker};

@@ -134,7 +134,10 @@ impl Plugin {
         let started = Instant::now();
         let limits = &self.limits;
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        let wasi = WasiCtx::builder()
+            .stderr(stderr.clone())
+            .wall_clock(self.context.clock.clone())
+            .build();
         let state = CallState {
             plugin: self.context.clone(),
             wasi,

@@ -1,13 +1,15 @@
 //! Which of `wit/`'s export interfaces a component has, looked up once when it loads.
 //!
-//! The role's interface is required; `commands` and `scheduled` are optional. Looking them up
+//! The role's interface is required; `commands`, `scheduled` and `settings` are optional. Looking them up
 //! here also proves the component exports what its manifest says it is.
 
 use wasmtime::component::InstancePre;
 
 use super::call::{CallError, CallState};
 use super::{Plugin, Role};
-use crate::bindings::exports::dcmaid::bot::{commands, memory, observer, persona, scheduled, tool};
+use crate::bindings::exports::dcmaid::bot::{
+    commands, memory, observer, persona, scheduled, settings, tool,
+};
 use crate::bindings::interface_name;
 
 /// The export indices of the plugin's role: one variant per role, so a persona can only ever
@@ -23,6 +25,7 @@ pub struct Exports {
     pub role: RoleExports,
     pub commands: Option<commands::GuestIndices>,
     pub scheduled: Option<scheduled::GuestIndices>,
+    pub settings: Option<settings::GuestIndices>,
 }
 
 impl Exports {
@@ -38,6 +41,7 @@ impl Exports {
             role: role_exports,
             commands: optional(pre, "commands", commands::GuestIndices::new)?,
             scheduled: optional(pre, "scheduled", scheduled::GuestIndices::new)?,
+            settings: optional(pre, "settings", settings::GuestIndices::new)?,
         })
     }
 
@@ -92,6 +96,9 @@ impl Exports {
             indices.load(&mut *store, instance)?;
         }
         if let Some(indices) = &self.scheduled {
+            indices.load(&mut *store, instance)?;
+        }
+        if let Some(indices) = &self.settings {
             indices.load(&mut *store, instance)?;
         }
         Ok(())

@@ -30,6 +30,8 @@ pub enum LoadError {
     WrongWorld { plugin: String, role: super::Role, reason: String },
     #[error("plugin `{plugin}`: failed its load check: {source}")]
     Check { plugin: String, source: CallError },
+    #[error("plugin `{plugin}`: refused its settings: {reason}")]
+    Settings { plugin: String, reason: String },
     #[error("plugin `{plugin}`: cannot open its storage: {reason}")]
     Storage { plugin: String, reason: String },
 }
@@ -86,6 +88,7 @@ impl Plugin {
             config: PluginConfig::merged(&manifest.config, &settings.config),
             kv,
             llm,
+            clock: backends.clock.clone(),
         };
         let mut loaded = Plugin {
             manifest,
@@ -96,13 +99,18 @@ impl Plugin {
             commands: Vec::new(),
             metrics: backends.metrics.clone(),
         };
-        loaded.check().await.map_err(|source| LoadError::Check { plugin, source })?;
+        loaded.check().await.map_err(|source| match source {
+            CallError::Plugin { call: "settings.validate", error, .. } => {
+                LoadError::Settings { plugin, reason: error.message().to_owned() }
+            }
+            source => LoadError::Check { plugin, source },
+        })?;
         Ok(loaded)
     }
 
-    /// Instantiate once and type-check every export the plugin has, then read its commands.
-    /// A component that exports the right names with the wrong types fails here, not on a
-    /// user's message.
+    /// Instantiate once and type-check every export the plugin has, let it check its
+    /// settings, then read its commands. A component that exports the right names with the
+    /// wrong types, or is set up wrong, fails here, not on a user's message.
     async fn check(&mut self) -> Result<(), CallError> {
         let exports = &self.exports;
         self.instantiate("load-check")
@@ -112,6 +120,7 @@ impl Plugin {
                 Ok(Ok(()))
             })
             .await?;
+        self.validate_settings().await?;
         self.commands = self.list_commands().await?;
         Ok(())
     }

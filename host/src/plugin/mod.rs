@@ -18,8 +18,9 @@ pub use load::LoadError;
 pub use manifest::{Manifest, Role};
 pub use name::PluginName;
 
-use crate::bindings::{CommandSpec, Invocation, Message, Reply, Shaped};
+use crate::bindings::{BigFive, CommandSpec, Invocation, Message, Reply, Shaped};
 use crate::capabilities::{Capability, LlmAccess, PluginConfig};
+use crate::clock::Clock;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::storage::PluginKv;
@@ -33,6 +34,8 @@ pub struct PluginContext {
     /// Present only when `kv` is granted.
     pub kv: Option<PluginKv>,
     pub llm: LlmAccess,
+    /// The time the plugin sees through `wasi:clocks/wall-clock`.
+    pub clock: Clock,
 }
 
 /// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate
@@ -93,6 +96,18 @@ impl Plugin {
             .await
     }
 
+    /// `persona.traits`: the traits the persona is configured to have, if it models them.
+    pub async fn traits(&self) -> Result<Option<BigFive>, CallError> {
+        let persona = self.exports.persona(self)?;
+        self.instantiate("persona.traits")
+            .await?
+            .run(async |store, instance| {
+                let traits = persona.load(&mut *store, instance)?.call_traits(store).await?;
+                Ok(Ok(traits))
+            })
+            .await
+    }
+
     /// `commands.run`.
     pub async fn run_command(&self, invocation: &Invocation) -> Result<Reply, CallError> {
         let commands = self.exports.commands(self)?;
@@ -100,6 +115,20 @@ impl Plugin {
             .await?
             .run(async |store, instance| {
                 commands.load(&mut *store, instance)?.call_run(store, invocation).await
+            })
+            .await
+    }
+
+    /// `settings.validate`; the host calls it once, when the plugin loads. A plugin without
+    /// the export accepts any settings.
+    async fn validate_settings(&self) -> Result<(), CallError> {
+        let Some(settings) = &self.exports.settings else {
+            return Ok(());
+        };
+        self.instantiate("settings.validate")
+            .await?
+            .run(async |store, instance| {
+                settings.load(&mut *store, instance)?.call_validate(store).await
             })
             .await
     }

@@ -1,15 +1,17 @@
 //! A tool plugin that misbehaves on command, so the host's defences can be tested with a
 //! real component: `/trap` panics, `/spin` never returns, `/hog` allocates past any sane
 //! memory cap, `/ok` answers normally, `/kv KEY` reads a key and `/set KEY VALUE` writes one,
-//! `/ask TEXT` asks the language model and `/embed TEXT` embeds TEXT.
+//! `/ask TEXT` asks the language model, `/embed TEXT` embeds TEXT and `/dice TEXT` asks the
+//! model with a tool it may call.
 
+use dcmaid_sdk::llm::{ChatMessage, Completion, Inference, Role};
 use dcmaid_sdk::prelude::*;
 
 struct Misbehave;
 
 impl Plugin for Misbehave {
     fn commands() -> Vec<CommandSpec> {
-        ["trap", "spin", "hog", "ok", "kv", "set", "ask", "embed"]
+        ["trap", "spin", "hog", "ok", "kv", "set", "ask", "embed", "dice"]
             .into_iter()
             .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
             .collect()
@@ -37,9 +39,52 @@ impl Plugin for Misbehave {
                 let dimensions: Vec<String> = vectors.iter().map(|v| v.len().to_string()).collect();
                 Ok(Reply::new(format!("dimensions: {}", dimensions.join(","))))
             }
+            "dice" => dice(&invocation.args),
             _ => Ok(Reply::new("ok")),
         }
     }
+}
+
+/// A function-calling round trip: offer `roll_dice`, answer each call the model makes (the
+/// die always shows 4), and return the model's final text.
+fn dice(question: &str) -> Result<Reply, PluginError> {
+    let tool = ToolSpec {
+        name: "roll_dice".into(),
+        description: "Roll one die".into(),
+        parameters:
+            r#"{"type":"object","properties":{"sides":{"type":"integer"}},"required":["sides"]}"#
+                .into(),
+    };
+    let mut messages = vec![ChatMessage::new(Role::User, question)];
+    for _ in 0..3 {
+        let request = Inference {
+            messages: messages.clone(),
+            tools: vec![tool.clone()],
+            max_tokens: None,
+            temperature: None,
+        };
+        let calls = match llm::infer(&request)? {
+            Completion::Text(text) => return Ok(Reply::new(text)),
+            Completion::ToolCalls(calls) => calls,
+        };
+        let answers: Vec<ChatMessage> = calls
+            .iter()
+            .map(|call| ChatMessage {
+                role: Role::Tool,
+                content: "4".into(),
+                tool_calls: Vec::new(),
+                tool_call_id: Some(call.id.clone()),
+            })
+            .collect();
+        messages.push(ChatMessage {
+            role: Role::Assistant,
+            content: String::new(),
+            tool_calls: calls,
+            tool_call_id: None,
+        });
+        messages.extend(answers);
+    }
+    Err(PluginError::Internal("the model kept calling tools".into()))
 }
 
 impl Tool for Misbehave {

@@ -1,0 +1,64 @@
+//! What the benches share: timing with a summary, and installing built plugin components.
+
+#![allow(dead_code)] // Each bench uses its own part of this.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Median and 99th percentile of `samples`.
+pub struct Summary {
+    pub median: Duration,
+    pub p99: Duration,
+}
+
+impl Summary {
+    pub fn of(mut samples: Vec<Duration>) -> Summary {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Summary { median: at(0.5), p99: at(0.99) }
+    }
+}
+
+pub fn micros(duration: Duration) -> String {
+    format!("{:.2} µs", duration.as_secs_f64() * 1e6)
+}
+
+pub fn millis(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// Time `iterations` runs of `f` after `warmup` unmeasured ones.
+pub async fn sample<F: AsyncFnMut()>(warmup: usize, iterations: usize, mut f: F) -> Summary {
+    for _ in 0..warmup {
+        f().await;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        f().await;
+        samples.push(started.elapsed());
+    }
+    Summary::of(samples)
+}
+
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+pub fn install(plugins: &Path, name: &str, role: &str) {
+    let component = target_dir().join(format!("wasm32-wasip2/plugin/{name}.wasm"));
+    assert!(
+        component.is_file(),
+        "{} is missing: run scripts/build-plugins.sh",
+        component.display()
+    );
+    let folder = plugins.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&component, folder.join("plugin.wasm")).unwrap();
+    let manifest = format!(
+        "name = \"{name}\"\nversion = \"0.1.0\"\nrole = \"{role}\"\ncomponent = \"plugin.wasm\"\n\
+         capabilities = [\"kv\"]\n"
+    );
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
