@@ -30,7 +30,8 @@ wasmtime::component::bindgen!({
 });
 
 pub use dcmaid::bot::types::{
-    CommandSpec, Invocation, Message, Platform, PluginError, Reply, User,
+    CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
+    Reply, ReplySent, User,
 };
 pub use exports::dcmaid::bot::persona::{BigFive, Shaped};
 

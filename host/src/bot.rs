@@ -12,7 +12,8 @@ use crate::config::Config;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
-use crate::plugin::Plugins;
+use crate::observers::Observers;
+use crate::plugin::{Plugins, Role};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +34,8 @@ pub struct Bot {
     /// Open for the bot's whole life (its database stays locked to this process), and what
     /// plugins loaded later are given.
     backends: Backends,
-    call_permits: Semaphore,
+    call_permits: Arc<Semaphore>,
+    observers: Observers,
     messages_seen: AtomicU64,
 }
 
@@ -57,9 +59,18 @@ impl Bot {
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
         let backends = Backends { storage, llm, metrics: Arc::new(Metrics::new()), clock };
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
+        let call_permits = Arc::new(Semaphore::new(config.limits.max_concurrent_calls as usize));
+        let observers = plugins.loaded().filter(|p| p.manifest().role == Role::Observer).cloned();
+        let observers = Observers::start(
+            observers.collect(),
+            config.limits.observer_queue as usize,
+            call_permits.clone(),
+            backends.metrics.clone(),
+        );
         Ok(Bot {
             backends,
-            call_permits: Semaphore::new(config.limits.max_concurrent_calls as usize),
+            call_permits,
+            observers,
             config,
             plugins,
             messages_seen: AtomicU64::new(0),
@@ -89,6 +100,15 @@ impl Bot {
 
     pub(crate) fn call_permits(&self) -> &Semaphore {
         &self.call_permits
+    }
+
+    pub(crate) fn observers(&self) -> &Observers {
+        &self.observers
+    }
+
+    /// Wait until the observers have seen every event so far (tests, reports, shutdown).
+    pub async fn flush_observers(&self) {
+        self.observers.flush().await;
     }
 
     /// A message from `platform` user `platform_id`, stamped with a fresh id and the time.

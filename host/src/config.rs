@@ -147,11 +147,19 @@ pub struct Limits {
     pub call_timeout_ms: u64,
     /// Calls running at once, across all plugins; more wait their turn.
     pub max_concurrent_calls: u32,
+    /// Events waiting for the observer plugins at most; past it they are dropped (and
+    /// counted) rather than delaying replies.
+    pub observer_queue: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_mib: 128, call_timeout_ms: 5_000, max_concurrent_calls: 64 }
+        Limits {
+            memory_mib: 128,
+            call_timeout_ms: 5_000,
+            max_concurrent_calls: 64,
+            observer_queue: 4_096,
+        }
     }
 }
 
@@ -241,6 +249,12 @@ impl Config {
             return Err(format!(
                 "limits.call_timeout_ms: expected 1 to 600000, got {}",
                 limits.call_timeout_ms
+            ));
+        }
+        if !(1..=1_000_000).contains(&limits.observer_queue) {
+            return Err(format!(
+                "limits.observer_queue: expected 1 to 1000000, got {}",
+                limits.observer_queue
             ));
         }
         if !(1..=1024).contains(&limits.max_concurrent_calls) {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod llm;
 pub mod metrics;
+pub mod observers;
 pub mod pipeline;
 pub mod plugin;
 pub mod storage;

@@ -90,6 +90,29 @@ struct ModelLabels {
     status: Status,
 }
 
+/// What became of an event meant for the observers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventFate {
+    /// Queued for the observers.
+    Queued,
+    /// The queue was full: dropped, so that no reply waits for an observer.
+    Dropped,
+}
+
+impl EncodeLabelValue for EventFate {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            EventFate::Queued => "queued",
+            EventFate::Dropped => "dropped",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct EventLabels {
+    fate: EventFate,
+}
+
 pub struct Metrics {
     registry: Registry,
     messages: Family<MessageLabels, Counter>,
@@ -98,6 +121,7 @@ pub struct Metrics {
     plugin_calls: Family<CallLabels, Counter>,
     plugin_call_seconds: Family<PluginLabels, Histogram>,
     model_requests: Family<ModelLabels, Counter>,
+    observer_events: Family<EventLabels, Counter>,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
 
@@ -153,9 +177,18 @@ impl Metrics {
             "Conversation turns sent to the language model",
             model_requests.clone(),
         );
+        let observer_events = Family::<EventLabels, Counter>::default();
+        registry.register(
+            "dcmaid_observer_events",
+            "Events for observer plugins, queued or dropped because the queue was full",
+            observer_events.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
+        }
+        for fate in [EventFate::Queued, EventFate::Dropped] {
+            observer_events.get_or_create(&EventLabels { fate }).inc_by(0);
         }
         Metrics {
             registry,
@@ -165,6 +198,7 @@ impl Metrics {
             plugin_calls,
             plugin_call_seconds,
             model_requests,
+            observer_events,
             last_seen: Mutex::new(HashMap::new()),
         }
     }
@@ -202,6 +236,11 @@ impl Metrics {
     /// One conversation turn sent to the language model.
     pub fn model_request(&self, status: Status) {
         self.model_requests.get_or_create(&ModelLabels { status }).inc();
+    }
+
+    /// One event for the observers, queued or dropped.
+    pub fn observer_event(&self, fate: EventFate) {
+        self.observer_events.get_or_create(&EventLabels { fate }).inc();
     }
 
     /// Everything, in the OpenMetrics text format.

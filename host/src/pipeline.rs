@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::bindings::{Invocation, Message, PluginError};
+use crate::bindings::{
+    CommandRan, Event, Invocation, Message, PluginError, PluginFailed, ReplySent,
+};
 use crate::bot::Bot;
 use crate::llm::Completion;
 use crate::metrics::Status;
@@ -28,6 +30,9 @@ pub struct Outcome {
     pub model_failed: bool,
     /// From receiving the message to having the reply, in microseconds.
     pub latency_us: u64,
+    /// The failed plugin call behind an apology, for the observers.
+    #[serde(skip)]
+    pub failure: Option<PluginFailed>,
 }
 
 /// A message that starts with `/`: the command's name and the rest.
@@ -50,23 +55,56 @@ impl Bot {
     /// Answer one message.
     pub async fn handle(&self, message: Message) -> Outcome {
         let started = Instant::now();
+        self.observers().publish(|| Event::MessageReceived(message.clone()));
         // Bounds the plugin calls in flight to what the instance pool holds.
-        let _permit = self.call_permits().acquire().await;
-        let message_user = message.user.id.clone();
+        let permit = self.call_permits().acquire().await;
         let mut outcome = match CommandText::parse(&message.text) {
             Some(command) => self.run_command(command, &message).await,
             None => self.converse(&message).await,
         };
+        drop(permit);
         let took = started.elapsed();
         outcome.latency_us = took.as_micros().try_into().unwrap_or(u64::MAX);
+        self.tell_observers(&message, &mut outcome);
         let status = if outcome.failed { Status::Error } else { Status::Ok };
         self.metrics().message(
-            &message_user,
+            &message.user.id,
             self.command_label(outcome.command.as_deref()),
             status,
             took,
         );
         outcome
+    }
+
+    /// What came of `message`, as events for the observers.
+    fn tell_observers(&self, message: &Message, outcome: &mut Outcome) {
+        let observers = self.observers();
+        // Delivery may lag; each event carries when it happened.
+        let at_ms = self.backends().clock.now_ms();
+        if let (Some(command), Some(plugin)) = (&outcome.command, &outcome.plugin) {
+            observers.publish(|| {
+                Event::CommandRan(CommandRan {
+                    message_id: message.id.clone(),
+                    user_id: message.user.id.clone(),
+                    command: command.clone(),
+                    plugin: plugin.clone(),
+                    ok: !outcome.failed,
+                    at_ms,
+                })
+            });
+        }
+        if let Some(failure) = outcome.failure.take() {
+            observers.publish(|| Event::PluginFailed(PluginFailed { at_ms, ..failure }));
+        }
+        observers.publish(|| {
+            Event::ReplySent(ReplySent {
+                message_id: message.id.clone(),
+                user_id: message.user.id.clone(),
+                plugin: outcome.plugin.clone(),
+                latency_us: outcome.latency_us,
+                at_ms,
+            })
+        });
     }
 
     async fn run_command(&self, command: CommandText<'_>, message: &Message) -> Outcome {
@@ -166,6 +204,7 @@ impl Outcome {
             failed: false,
             model_failed: false,
             latency_us: 0,
+            failure: None,
         }
     }
 
@@ -193,10 +232,15 @@ impl Outcome {
                 plugin.name()
             ),
         };
-        Outcome {
-            failed: error.user_message().is_none(),
-            ..Outcome::answer(reply, Some(plugin), command)
-        }
+        let failed = error.user_message().is_none();
+        let failure = failed.then(|| PluginFailed {
+            plugin: plugin.name().to_string(),
+            call: error.call().to_owned(),
+            reason: error.to_string(),
+            // Stamped when the observers are told.
+            at_ms: 0,
+        });
+        Outcome { failed, failure, ..Outcome::answer(reply, Some(plugin), command) }
     }
 }
 

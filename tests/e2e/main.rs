@@ -1,5 +1,6 @@
 //! End-to-end tests of dcmaid with real components built from `plugins/`.
 
+mod analytics;
 mod cli;
 mod http;
 mod llm;

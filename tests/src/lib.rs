@@ -77,6 +77,11 @@ impl Sandbox {
         self.install_shipped("personality", "personality");
     }
 
+    /// Install the `analytics` observer as it ships.
+    pub fn install_analytics(&self) {
+        self.install_shipped("analytics", "analytics");
+    }
+
     /// Install crate `plugins/<folder>` (named `name`) with the manifest it ships.
     fn install_shipped(&self, name: &str, folder: &str) {
         let shipped = repository().join("plugins").join(folder);

@@ -105,6 +105,18 @@ impl CallError {
 }
 
 impl CallError {
+    /// The export that was called, e.g. `persona.shape`.
+    pub fn call(&self) -> &'static str {
+        match self {
+            CallError::Plugin { call, .. }
+            | CallError::Trap { call, .. }
+            | CallError::Timeout { call, .. }
+            | CallError::MemoryCap { call, .. }
+            | CallError::Instantiate { call, .. }
+            | CallError::NotExported { call, .. } => call,
+        }
+    }
+
     /// The metric outcome of this failure.
     fn outcome(&self) -> CallOutcome {
         match self {

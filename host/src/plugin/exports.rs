@@ -52,6 +52,13 @@ impl Exports {
         }
     }
 
+    pub fn observer(&self, plugin: &Plugin) -> Result<&observer::GuestIndices, CallError> {
+        match &self.role {
+            RoleExports::Observer(indices) => Ok(indices),
+            _ => Err(not_exported(plugin, "observer")),
+        }
+    }
+
     pub fn commands(&self, plugin: &Plugin) -> Result<&commands::GuestIndices, CallError> {
         self.commands.as_ref().ok_or_else(|| not_exported(plugin, "commands"))
     }

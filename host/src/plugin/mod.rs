@@ -18,7 +18,7 @@ pub use load::LoadError;
 pub use manifest::{Manifest, Role};
 pub use name::PluginName;
 
-use crate::bindings::{BigFive, CommandSpec, Invocation, Message, Reply, Shaped};
+use crate::bindings::{BigFive, CommandSpec, Event, Invocation, Message, Reply, Shaped};
 use crate::capabilities::{Capability, LlmAccess, PluginConfig};
 use crate::clock::Clock;
 use crate::config::Limits;
@@ -104,6 +104,29 @@ impl Plugin {
             .run(async |store, instance| {
                 let traits = persona.load(&mut *store, instance)?.call_traits(store).await?;
                 Ok(Ok(traits))
+            })
+            .await
+    }
+
+    /// `observer.on-event`.
+    pub async fn on_event(&self, event: &Event) -> Result<(), CallError> {
+        let observer = self.exports.observer(self)?;
+        self.instantiate("observer.on-event")
+            .await?
+            .run(async |store, instance| {
+                observer.load(&mut *store, instance)?.call_on_event(store, event).await?;
+                Ok(Ok(()))
+            })
+            .await
+    }
+
+    /// `observer.report`: the report `name` as Markdown.
+    pub async fn report(&self, name: &str) -> Result<String, CallError> {
+        let observer = self.exports.observer(self)?;
+        self.instantiate("observer.report")
+            .await?
+            .run(async |store, instance| {
+                observer.load(&mut *store, instance)?.call_report(store, name).await
             })
             .await
     }
