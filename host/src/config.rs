@@ -44,7 +44,7 @@ impl Default for Config {
             llm: LlmConfig::default(),
             telegram: TelegramConfig::default(),
             limits: Limits::default(),
-            default_grants: BTreeSet::from([Capability::Kv, Capability::Llm]),
+            default_grants: BTreeSet::from([Capability::Kv, Capability::Llm, Capability::Metrics]),
             plugins: BTreeMap::new(),
         }
     }

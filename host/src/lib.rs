@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod observers;
 pub mod pipeline;
 pub mod plugin;
+pub mod plugin_metrics;
 pub mod storage;
 
 pub use bot::Bot;

@@ -17,6 +17,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::plugin_metrics::PluginMetrics;
+
 /// The content type of `GET /metrics`.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -122,6 +124,7 @@ pub struct Metrics {
     plugin_call_seconds: Family<PluginLabels, Histogram>,
     model_requests: Family<ModelLabels, Counter>,
     observer_events: Family<EventLabels, Counter>,
+    plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
 
@@ -199,6 +202,7 @@ impl Metrics {
             plugin_call_seconds,
             model_requests,
             observer_events,
+            plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
         }
     }
@@ -254,8 +258,15 @@ impl Metrics {
         self.active_users.set(active as i64);
         let mut text = String::new();
         // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        let _ = prometheus_client::encoding::text::encode_registry(&mut text, &self.registry);
+        self.plugins.encode(&mut text);
+        let _ = prometheus_client::encoding::text::encode_eof(&mut text);
         text
+    }
+
+    /// The metrics plugins define for themselves.
+    pub fn plugins(&self) -> &PluginMetrics {
+        &self.plugins
     }
 }
 

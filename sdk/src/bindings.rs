@@ -33,6 +33,7 @@ macro_rules! role_bindings {
                     "dcmaid:bot/kv@0.1.0": crate::bindings::base::dcmaid::bot::kv,
                     "dcmaid:bot/config@0.1.0": crate::bindings::base::dcmaid::bot::config,
                     "dcmaid:bot/llm@0.1.0": crate::bindings::base::dcmaid::bot::llm,
+                    "dcmaid:bot/metrics@0.1.0": crate::bindings::base::dcmaid::bot::metrics,
                 },
                 pub_export_macro: true,
                 export_macro_name: $export_macro,

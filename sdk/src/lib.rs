@@ -28,6 +28,7 @@ pub mod config;
 pub mod kv;
 pub mod llm;
 pub mod log;
+pub mod metrics;
 mod roles;
 mod values;
 
@@ -44,5 +45,6 @@ pub mod prelude {
     pub use crate::{
         BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
         Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
+        metrics,
     };
 }

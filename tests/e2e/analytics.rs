@@ -99,6 +99,12 @@ async fn a_scripted_month_gives_the_indicators_counted_by_hand() {
         assert!(weekly.contains(&expected), "missing {expected:?} in\n{weekly}");
     }
 
+    // The plugin's own counter, through the `metrics` capability.
+    let exposition = bot.metrics().encode();
+    let received =
+        format!("dcmaid_plugin_analytics_events_total{{kind=\"message_received\"}} {messages}.0");
+    assert!(exposition.contains(&received), "{exposition}");
+
     let stats = say(&bot, "u0", "/stats").await.reply;
     assert!(stats.contains("active users: 2 today, 3 this week, 8 this month"), "{stats}");
     assert!(stats.contains("retention: D1 50% (4 of 8), D7 57% (4 of 7)"), "{stats}");

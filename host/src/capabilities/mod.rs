@@ -9,6 +9,7 @@ mod config;
 mod kv;
 mod llm;
 mod log;
+mod metrics;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,8 @@ pub enum Capability {
     Kv,
     /// The language model: `infer` and `embed`.
     Llm,
+    /// Counters, gauges and histograms of the plugin's own on `/metrics`.
+    Metrics,
 }
 
 impl std::fmt::Display for Capability {
@@ -27,6 +30,7 @@ impl std::fmt::Display for Capability {
         match self {
             Capability::Kv => f.write_str("kv"),
             Capability::Llm => f.write_str("llm"),
+            Capability::Metrics => f.write_str("metrics"),
         }
     }
 }
@@ -62,6 +66,7 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     bot::kv::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::config::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::llm::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::metrics::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     Ok(())
 }
 

@@ -89,6 +89,7 @@ impl Plugin {
             kv,
             llm,
             clock: backends.clock.clone(),
+            metrics: backends.metrics.clone(),
         };
         let mut loaded = Plugin {
             manifest,

@@ -36,6 +36,8 @@ pub struct PluginContext {
     pub llm: LlmAccess,
     /// The time the plugin sees through `wasi:clocks/wall-clock`.
     pub clock: Clock,
+    /// Where its own metrics (the `metrics` capability) go.
+    pub metrics: Arc<Metrics>,
 }
 
 /// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate

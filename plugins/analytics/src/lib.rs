@@ -31,7 +31,18 @@ fn update_day(day: u32, change: impl FnOnce(&mut Day)) -> Result<(), PluginError
     kv::set_json(&key, &record)
 }
 
+/// The event's kind, as the label of the plugin's own `events` counter.
+fn kind(event: &Event) -> &'static str {
+    match event {
+        Event::MessageReceived(_) => "message_received",
+        Event::ReplySent(_) => "reply_sent",
+        Event::CommandRan(_) => "command_ran",
+        Event::PluginFailed(_) => "plugin_failed",
+    }
+}
+
 fn record(event: Event) -> Result<(), PluginError> {
+    metrics::count("events", &[("kind", kind(&event))])?;
     match event {
         Event::MessageReceived(message) => {
             let today = day_of(message.received_at_ms);
