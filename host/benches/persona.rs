@@ -104,6 +104,7 @@ async fn main() {
     let native = natively(iterations * 10).await;
     let memory = through_the_plugin("mem://", iterations).await;
     let file = through_the_plugin("surrealkv://{dir}/db", iterations).await;
+    let relaxed = through_the_plugin("surrealkv://{dir}/db?sync=1s", iterations).await;
 
     println!("| measurement | median | p99 |");
     println!("| --- | --- | --- |");
@@ -114,7 +115,10 @@ async fn main() {
     row("plugin `shape`, kv on `surrealkv://`", &file.shape);
     row("plugin `finish`, kv on `surrealkv://`", &file.finish);
     row("plugin `shape` + `finish`, kv on `surrealkv://` (the default)", &file.both);
+    row("plugin `shape`, kv on `surrealkv://…?sync=1s`", &relaxed.shape);
+    row("plugin `shape` + `finish`, kv on `surrealkv://…?sync=1s`", &relaxed.both);
     println!();
     println!("plugin (mem://) / native: {:.0}x", ratio(&memory.both, &native));
     println!("plugin (surrealkv://) / plugin (mem://): {:.2}x", ratio(&file.both, &memory.both));
+    println!("plugin (sync every commit) / plugin (sync=1s): {:.2}x", ratio(&file.both, &relaxed.both));
 }
