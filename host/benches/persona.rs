@@ -120,5 +120,8 @@ async fn main() {
     println!();
     println!("plugin (mem://) / native: {:.0}x", ratio(&memory.both, &native));
     println!("plugin (surrealkv://) / plugin (mem://): {:.2}x", ratio(&file.both, &memory.both));
-    println!("plugin (sync every commit) / plugin (sync=1s): {:.2}x", ratio(&file.both, &relaxed.both));
+    println!(
+        "plugin (sync every commit) / plugin (sync=1s): {:.2}x",
+        ratio(&file.both, &relaxed.both)
+    );
 }
