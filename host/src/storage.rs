@@ -36,6 +36,9 @@ fn is_locked(error: &surrealdb::Error) -> bool {
 #[derive(Clone)]
 pub struct Storage {
     root: Surreal<Any>,
+    /// In this process (`mem://`, `surrealkv://`): the process holds the datastore's lock, so
+    /// nothing else writes it and reads may be cached.
+    embedded: bool,
 }
 
 impl Storage {
@@ -53,7 +56,10 @@ impl Storage {
         let deadline = Instant::now() + LOCK_WAIT;
         loop {
             match any::connect((url, config.clone())).await {
-                Ok(root) => return Ok(Storage { root }),
+                Ok(root) => {
+                    let embedded = url.starts_with("mem://") || url.starts_with("surrealkv://");
+                    return Ok(Storage { root, embedded });
+                }
                 Err(error) if is_locked(&error) && Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
@@ -81,7 +87,8 @@ impl Storage {
         )
         .await?
         .check()?;
-        Ok(PluginKv { db })
+        let cache = self.embedded.then(ReadCache::default);
+        Ok(PluginKv { db, cache })
     }
 }
 
@@ -90,34 +97,68 @@ fn record(key: &str) -> RecordId {
     RecordId::new("kv", key.to_owned())
 }
 
-/// A plugin's key-value table, `kv`, with the key as the record id.
+/// A plugin's key-value table, `kv`, with the key as the record id. On an embedded store,
+/// reads are served from a write-through cache of what this process read and wrote.
 pub struct PluginKv {
     db: Surreal<Any>,
+    cache: Option<ReadCache>,
 }
 
 impl PluginKv {
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        if let Some(value) = self.cache.as_ref().and_then(|cache| cache.get(key)) {
+            return Ok(value);
+        }
         let mut response = self.db.query("SELECT data FROM $id").bind(("id", record(key))).await?;
         let value: Option<Bytes> = response.take((0, "data"))?;
-        Ok(value.map(|bytes| bytes.to_vec()))
+        let value = value.map(|bytes| bytes.to_vec());
+        if let Some(cache) = &self.cache {
+            cache.fill(key, &value);
+        }
+        Ok(value)
     }
 
     pub async fn set(&self, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
-        self.db
+        let _write = self.write_lock().await;
+        let cached = self.cache.as_ref().map(|_| value.clone());
+        let written = self
+            .db
             .query("UPSERT $id SET data = $data RETURN NONE")
             .bind(("id", record(key)))
             .bind(("data", Bytes::from(value)))
-            .await?
-            .check()?;
+            .await
+            .and_then(|response| response.check());
+        self.after_write(key, written.as_ref().ok().map(|_| cached));
+        written?;
         Ok(())
     }
 
     /// True when the key existed.
     pub async fn delete(&self, key: &str) -> Result<bool, StorageError> {
-        let mut response =
-            self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(key))).await?;
-        let before: Vec<Value> = response.take(0)?;
+        let _write = self.write_lock().await;
+        let deleted = self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(key))).await;
+        self.after_write(key, deleted.as_ref().ok().map(|_| None));
+        let before: Vec<Value> = deleted?.take(0)?;
         Ok(before.iter().any(|value| !value.is_nullish()))
+    }
+
+    /// Writes of one plugin go one at a time when there is a cache, so that the cache ends
+    /// up holding the value the database committed last.
+    async fn write_lock(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.cache {
+            Some(cache) => Some(cache.writes.lock().await),
+            None => None,
+        }
+    }
+
+    /// Record a write's outcome: `Some(value)` was committed; `None`, the write failed and
+    /// the key's state is unknown.
+    fn after_write(&self, key: &str, committed: Option<Option<Vec<u8>>>) {
+        let Some(cache) = &self.cache else { return };
+        match committed {
+            Some(value) => cache.fill(key, &value),
+            None => cache.forget(key),
+        }
     }
 
     /// Keys starting with `prefix`, in order, at most `limit`.
@@ -132,6 +173,54 @@ impl PluginKv {
             .bind(("limit", i64::from(limit)))
             .await?;
         Ok(response.take((0, "key"))?)
+    }
+}
+
+/// What one plugin's kv holds, as far as this process has read or written it (absent keys
+/// included). Bounded: past [`CACHE_MAX_BYTES`] it starts over empty.
+#[derive(Default)]
+struct ReadCache {
+    entries: std::sync::Mutex<CacheEntries>,
+    writes: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct CacheEntries {
+    values: std::collections::HashMap<String, Option<Vec<u8>>>,
+    bytes: usize,
+}
+
+/// Keys and values one plugin's cache holds at most.
+const CACHE_MAX_BYTES: usize = 16 << 20;
+
+impl ReadCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, CacheEntries> {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// `Some(value)` when the cache knows the key (`Some(None)`: it does not exist).
+    fn get(&self, key: &str) -> Option<Option<Vec<u8>>> {
+        self.entries().values.get(key).cloned()
+    }
+
+    fn fill(&self, key: &str, value: &Option<Vec<u8>>) {
+        let size = key.len() + value.as_ref().map_or(0, Vec::len);
+        let mut entries = self.entries();
+        if entries.bytes + size > CACHE_MAX_BYTES {
+            entries.values.clear();
+            entries.bytes = 0;
+        }
+        if let Some(old) = entries.values.insert(key.to_owned(), value.clone()) {
+            entries.bytes -= key.len() + old.map_or(0, |old| old.len());
+        }
+        entries.bytes += size;
+    }
+
+    fn forget(&self, key: &str) {
+        let mut entries = self.entries();
+        if let Some(old) = entries.values.remove(key) {
+            entries.bytes -= key.len() + old.map_or(0, |old| old.len());
+        }
     }
 }
 
@@ -160,6 +249,25 @@ mod tests {
         assert!(kv.delete("a/1").await.unwrap());
         assert!(!kv.delete("a/1").await.unwrap());
         assert_eq!(kv.list_keys("a/", 10).await.unwrap(), ["a/2"]);
+    }
+
+    #[tokio::test]
+    async fn the_read_cache_answers_what_the_database_holds_past_its_bound() {
+        let storage = Storage::open("mem://").await.unwrap();
+        let kv = storage.plugin_kv(&name("alpha")).await.unwrap();
+        assert!(kv.cache.is_some(), "an embedded store caches reads");
+        let megabyte = vec![7u8; 1 << 20];
+        for n in 0..20 {
+            kv.set(&format!("big/{n}"), megabyte.clone()).await.unwrap();
+        }
+        assert!(kv.cache.as_ref().unwrap().entries().bytes <= CACHE_MAX_BYTES);
+        for n in 0..20 {
+            assert_eq!(kv.get(&format!("big/{n}")).await.unwrap().as_deref(), Some(&megabyte[..]));
+        }
+        kv.set("big/0", b"small".to_vec()).await.unwrap();
+        assert_eq!(kv.get("big/0").await.unwrap(), Some(b"small".to_vec()));
+        assert!(kv.delete("big/0").await.unwrap());
+        assert_eq!(kv.get("big/0").await.unwrap(), None);
     }
 
     #[tokio::test]
