@@ -8,3 +8,21 @@ ensure_wasm_target() {
         rustup target add wasm32-wasip2
     fi
 }
+
+# A Redis on 127.0.0.1:6379 for the cron tests: use the one that answers there, else start
+# one (installing Debian's redis-server first where there is none).
+ensure_redis() {
+    if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+        return
+    fi
+    if ! command -v redis-server >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+    fi
+    redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes
+    for _ in $(seq 50); do
+        (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return
+        sleep 0.1
+    done
+    echo "redis-server did not come up on 127.0.0.1:6379" >&2
+    return 1
+}

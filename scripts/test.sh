@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test suite on a fresh machine: the wasm target, the plugins, the binary, every test.
+# The test suite on a fresh machine: the wasm target, a Redis on 127.0.0.1:6379, the
+# plugins, the binary, every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_wasm_target
+ensure_redis
 
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary.

@@ -25,6 +25,8 @@ pub struct Config {
     pub storage: StorageConfig,
     pub llm: LlmConfig,
     pub telegram: TelegramConfig,
+    pub cron: CronConfig,
+    pub redis: RedisConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -43,6 +45,8 @@ impl Default for Config {
             storage: StorageConfig::default(),
             llm: LlmConfig::default(),
             telegram: TelegramConfig::default(),
+            cron: CronConfig::default(),
+            redis: RedisConfig::default(),
             limits: Limits::default(),
             default_grants: BTreeSet::from([Capability::Kv, Capability::Llm, Capability::Metrics]),
             plugins: BTreeMap::new(),
@@ -60,6 +64,31 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig { bind: SocketAddr::from(([127, 0, 0, 1], 8080)) }
     }
+}
+
+/// Scheduled jobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CronConfig {
+    /// The jobs, in the seed's `cron_schedules.yaml` format; relative to `dcmaid.toml`.
+    /// None: no jobs.
+    pub schedules_file: Option<PathBuf>,
+    /// Backups `backup_database` keeps; older ones are removed.
+    pub backup_retention: usize,
+}
+
+impl Default for CronConfig {
+    fn default() -> Self {
+        CronConfig { schedules_file: None, backup_retention: 7 }
+    }
+}
+
+/// Redis, for what replicas share: with it, each cron slot fires on one replica only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// E.g. `redis://127.0.0.1:6379`. None: this process is the only replica.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -220,7 +249,17 @@ impl Config {
         config.check().map_err(|message| FileError::invalid(path, message))?;
         let base = path.parent().unwrap_or(Path::new("."));
         config.read_plugin_files(base).map_err(|message| FileError::invalid(path, message))?;
+        if let Some(schedules) = &mut config.cron.schedules_file {
+            *schedules = base.join(&*schedules);
+        }
         Ok(config)
+    }
+
+    /// The scheduled jobs, read and checked; an error names the file, the job and the field.
+    pub fn cron_jobs(&self) -> Result<Vec<crate::cron::Job>, FileError> {
+        let Some(path) = &self.cron.schedules_file else { return Ok(Vec::new()) };
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(path, e))?;
+        crate::cron::parse_jobs(&text).map_err(|message| FileError::invalid(path, message))
     }
 
     /// Replace every `{ file = "path" }` in the plugins' settings by the file's text.

@@ -8,12 +8,14 @@
 
 pub mod adapters;
 pub mod api;
+pub mod backup;
 pub mod bindings;
 pub mod bot;
 pub mod capabilities;
 pub mod clock;
 pub mod compile_cache;
 pub mod config;
+pub mod cron;
 pub mod engine;
 pub mod error;
 pub mod eval;

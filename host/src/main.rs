@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
 use dcmaid_host::adapters::telegram::Telegram;
 use dcmaid_host::config::LlmConfig;
+use dcmaid_host::cron::{Claims, Scheduler};
 use dcmaid_host::llm::OpenAiClient;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
@@ -41,10 +42,31 @@ enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Scheduled jobs (`[cron] schedules_file`).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Import a backup folder (as `backup_database` writes them) into the plugins' databases.
+    Restore {
+        /// A folder under `<data_dir>/backups`.
+        folder: PathBuf,
+    },
     /// Evaluate the bot.
     Eval {
         #[command(subcommand)]
         command: EvalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Every job, its schedule, its command and its next run.
+    List,
+    /// Run a job's command now, once.
+    Run {
+        /// The job's name.
+        name: String,
     },
 }
 
@@ -79,7 +101,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `chat` keeps the terminal for the conversation: only warnings unless RUST_LOG says.
     let default_level = match cli.command {
-        Command::Chat { .. } | Command::Eval { .. } => "warn",
+        Command::Chat { .. } | Command::Eval { .. } | Command::Jobs { .. } => "warn",
         _ => "info",
     };
     tracing_subscriber::fmt()
@@ -94,6 +116,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Chat { user } => chat(config, &user).await,
         Command::Plugin { command: PluginCommand::List } => list_plugins(config).await,
+        Command::Jobs { command: JobsCommand::List } => list_jobs(&config),
+        Command::Jobs { command: JobsCommand::Run { name } } => run_job(config, &name).await,
+        Command::Restore { folder } => restore(config, &folder).await,
         Command::Eval {
             command: EvalCommand::Persona { judge, judge_model, judge_key_env, json },
         } => {
@@ -119,7 +144,16 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.server.bind;
     let telegram_config = config.telegram.clone();
+    // A bad job stops the start, before anything runs.
+    let jobs = config.cron_jobs()?;
+    let claims = match &config.redis.url {
+        Some(url) => Claims::redis(url, &format!("dcmaid-{}", std::process::id())).await?,
+        None => Claims::Local,
+    };
     let bot = Arc::new(Bot::start(config).await?);
+    tracing::info!(jobs = jobs.len(), "cron: scheduling");
+    let scheduler =
+        Scheduler::start(jobs, Arc::new(claims), dcmaid_host::cron::run::runner(bot.clone()));
     let webhook = match Telegram::from_env(&telegram_config, bot.clone())? {
         Some(telegram) => telegram.start(&telegram_config).await?,
         None => {
@@ -129,14 +163,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let listener = poem::listener::TcpListener::bind(bind);
     tracing::info!("serving on http://{bind}");
-    poem::Server::new(listener)
+    let served = poem::Server::new(listener)
         .run_with_graceful_shutdown(
             dcmaid_host::api::routes(bot, webhook),
             shutdown_signal(),
             Some(Duration::from_secs(10)),
         )
         .await
-        .with_context(|| format!("serving HTTP on {bind}"))
+        .with_context(|| format!("serving HTTP on {bind}"));
+    // Replies have finished (or had their 10 s); jobs in progress get theirs.
+    scheduler.shutdown(Duration::from_secs(10)).await;
+    served
 }
 
 /// Ctrl-C or SIGTERM.
@@ -185,6 +222,47 @@ async fn eval_persona(config: Config, judge: LlmConfig, json: bool) -> anyhow::R
     } else {
         print!("{report}");
     }
+    Ok(())
+}
+
+fn list_jobs(config: &Config) -> anyhow::Result<()> {
+    let jobs = config.cron_jobs()?;
+    println!("{:<24} {:<18} {:<26} {:<8} NEXT RUN (UTC)", "NAME", "CRON", "COMMAND", "ENABLED");
+    let now = chrono::Utc::now();
+    for job in &jobs {
+        let next = job.schedule.next_after(now).map_or("-".to_owned(), |at| at.to_rfc3339());
+        println!(
+            "{:<24} {:<18} {:<26} {:<8} {next}",
+            job.name,
+            job.schedule.expression(),
+            job.command.to_string(),
+            job.enabled
+        );
+    }
+    if jobs.is_empty() {
+        println!("(no jobs: set [cron] schedules_file in dcmaid.toml)");
+    }
+    Ok(())
+}
+
+async fn run_job(config: Config, name: &str) -> anyhow::Result<()> {
+    let jobs = config.cron_jobs()?;
+    let job = jobs.iter().find(|job| job.name == name).with_context(|| {
+        let names: Vec<&str> = jobs.iter().map(|job| job.name.as_str()).collect();
+        format!("no job named `{name}`; the jobs are: {}", names.join(", "))
+    })?;
+    let bot = Bot::start(config).await?;
+    dcmaid_host::cron::run::run(&bot, job.command, chrono::Utc::now())
+        .await
+        .map_err(|error| anyhow::anyhow!("job `{name}` failed: {error}"))?;
+    println!("job `{name}` ran: {}", job.command);
+    Ok(())
+}
+
+async fn restore(config: Config, folder: &Path) -> anyhow::Result<()> {
+    let bot = Bot::start(config).await?;
+    let restored = dcmaid_host::backup::restore(&bot.backends().storage, folder).await?;
+    println!("restored {restored} plugin database(s) from {}", folder.display());
     Ok(())
 }
 

@@ -71,6 +71,11 @@ impl Storage {
         }
     }
 
+    /// The root session, for the host's own maintenance (backups); never handed to plugins.
+    pub(crate) fn root(&self) -> &Surreal<Any> {
+        &self.root
+    }
+
     /// A session on `plugin`'s own database; the session cannot be pointed elsewhere by the
     /// plugin, which only ever reaches it through the host's capabilities.
     async fn plugin_session(&self, plugin: &PluginName) -> Result<Surreal<Any>, StorageError> {

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use dcmaid_tests::{Sandbox, dcmaid_binary};
 
 /// Run `dcmaid ARGS` in `sandbox` with `config` as its dcmaid.toml and `input` on stdin.
-fn dcmaid(sandbox: &Sandbox, config: &str, args: &[&str], input: &str) -> Output {
+pub(crate) fn dcmaid(sandbox: &Sandbox, config: &str, args: &[&str], input: &str) -> Output {
     let config_path = sandbox.data_dir().join("dcmaid.toml");
     let data_dir = sandbox.data_dir().display();
     std::fs::write(&config_path, format!("data_dir = \"{data_dir}\"\n{config}")).unwrap();

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod cli;
+mod cron;
 mod http;
 mod llm;
 mod metrics;

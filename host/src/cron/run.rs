@@ -1,0 +1,56 @@
+//! Running a job's command in the bot: `backup_database` exports the plugins' data (see
+//! [`crate::backup`]), `generate_analytics_report` writes the observers' `weekly` report.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::{Command, Job, Runner};
+use crate::bot::Bot;
+use crate::plugin::Role;
+
+/// The runner that runs jobs' commands in `bot`.
+pub fn runner(bot: Arc<Bot>) -> Runner {
+    Arc::new(move |job: Job, slot: DateTime<Utc>| {
+        let bot = bot.clone();
+        Box::pin(async move { run(&bot, job.command, slot).await })
+    })
+}
+
+pub async fn run(bot: &Bot, command: Command, slot: DateTime<Utc>) -> Result<(), String> {
+    let data_dir = &bot.config().data_dir;
+    match command {
+        Command::BackupDatabase => {
+            let retention = bot.config().cron.backup_retention;
+            let storage = &bot.backends().storage;
+            let folder = crate::backup::backup(storage, &data_dir.join("backups"), slot, retention)
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(folder = %folder.display(), "backup written");
+            Ok(())
+        }
+        Command::GenerateAnalyticsReport => {
+            let observers = bot.plugins().loaded().filter(|p| p.manifest().role == Role::Observer);
+            let mut written = 0;
+            for observer in observers {
+                let report = match observer.report("weekly").await {
+                    Ok(report) => report,
+                    Err(error) => {
+                        tracing::warn!(plugin = %observer.name(), "no weekly report: {error}");
+                        continue;
+                    }
+                };
+                let folder = data_dir.join("reports");
+                let name = format!("{}-weekly-{}.md", observer.name(), slot.format("%Y-%m-%d"));
+                std::fs::create_dir_all(&folder)
+                    .and_then(|()| std::fs::write(folder.join(&name), report))
+                    .map_err(|e| format!("cannot write {}: {e}", folder.join(&name).display()))?;
+                written += 1;
+            }
+            match written {
+                0 => Err("no observer plugin wrote a weekly report".to_owned()),
+                _ => Ok(()),
+            }
+        }
+    }
+}

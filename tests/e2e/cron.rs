@@ -1,0 +1,125 @@
+//! The cron scheduler against the real Redis on 127.0.0.1:6379 (`scripts/test.sh` starts one
+//! where none runs): three replicas fire every slot of an every-second job exactly once.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use dcmaid_host::cron::{Claims, Runner, Scheduler, parse_jobs};
+
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_fire_each_slot_of_an_every_second_job_exactly_once() {
+    // A name of its own, so that runs of this test never share slots.
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let name = format!("every_second_{}_{nanos}", std::process::id());
+    let yaml = format!(
+        "schedules:\n  {name}:\n    cron: '* * * * * *'\n    command: generate_analytics_report\n"
+    );
+    let fired: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
+    let mut replicas = Vec::new();
+    for replica in 0..3 {
+        let replica = format!("replica-{replica}");
+        let claims = Claims::redis(REDIS_URL, &replica)
+            .await
+            .expect("a Redis on 127.0.0.1:6379 (scripts/test.sh starts one)");
+        let record = fired.clone();
+        let runner: Runner = Arc::new(move |_job, slot| {
+            let record = record.clone();
+            let replica = replica.clone();
+            Box::pin(async move {
+                record.lock().unwrap().push((replica, slot.timestamp()));
+                Ok(())
+            })
+        });
+        replicas.push(Scheduler::start(parse_jobs(&yaml).unwrap(), Arc::new(claims), runner));
+    }
+    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    for replica in replicas {
+        replica.shutdown(Duration::from_secs(1)).await;
+    }
+
+    let fired = fired.lock().unwrap().clone();
+    let mut by_slot: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (replica, slot) in fired {
+        by_slot.entry(slot).or_default().push(replica);
+    }
+    assert!(by_slot.len() >= 3, "{by_slot:?}");
+    for (slot, runners) in &by_slot {
+        assert_eq!(runners.len(), 1, "slot {slot} ran on {runners:?}");
+    }
+    let slots: Vec<i64> = by_slot.keys().copied().collect();
+    assert!(slots.windows(2).all(|pair| pair[1] == pair[0] + 1), "a slot was skipped: {slots:?}");
+}
+
+#[tokio::test]
+async fn a_redis_that_is_not_there_is_a_clear_error_at_once() {
+    let started = std::time::Instant::now();
+    let error = match Claims::redis("redis://127.0.0.1:1", "lonely").await {
+        Ok(_) => panic!("nothing listens on port 1"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.starts_with("redis at redis://127.0.0.1:1:"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+}
+
+/// `[cron] schedules_file` pointing at the repository's copy of the seed's file.
+fn seed_schedules() -> String {
+    let seed = dcmaid_tests::repository().join("config/cron_schedules.yaml");
+    format!("[cron]\nschedules_file = \"{}\"\n", seed.display())
+}
+
+#[test]
+fn the_seeds_jobs_are_listed_run_on_demand_and_a_backup_restores() {
+    let sandbox = dcmaid_tests::Sandbox::new();
+    sandbox.install_analytics();
+    sandbox.install_personality();
+    let config = seed_schedules();
+    let listed = crate::cli::dcmaid(&sandbox, &config, &["jobs", "list"], "");
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(stdout.contains("daily_backup") && stdout.contains("0 2 * * *"), "{stdout}");
+    assert!(stdout.contains("weekly_report") && stdout.contains("generate_analytics_report"));
+
+    // Some data to back up and a conversation to report on.
+    let chat =
+        crate::cli::dcmaid(&sandbox, &config, &["chat", "--user", "alice"], "hello\n/mood\n");
+    assert!(chat.status.success(), "{}", String::from_utf8_lossy(&chat.stderr));
+    let report = crate::cli::dcmaid(&sandbox, &config, &["jobs", "run", "weekly_report"], "");
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let reports: Vec<_> = std::fs::read_dir(sandbox.data_dir().join("reports")).unwrap().collect();
+    let report = std::fs::read_to_string(reports[0].as_ref().unwrap().path()).unwrap();
+    assert!(report.contains("| daily active users | 1 |"), "{report}");
+
+    let backup = crate::cli::dcmaid(&sandbox, &config, &["jobs", "run", "daily_backup"], "");
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let folder = std::fs::read_dir(sandbox.data_dir().join("backups")).unwrap().next().unwrap();
+    let folder = folder.unwrap().path();
+    assert!(folder.join("personality.surql").is_file());
+
+    // Into a new data dir: alice's mood comes back with the backup.
+    let fresh = dcmaid_tests::Sandbox::new();
+    fresh.install_personality();
+    let restored = crate::cli::dcmaid(&fresh, "", &["restore", folder.to_str().unwrap()], "");
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let mood = crate::cli::dcmaid(&fresh, "", &["chat", "--user", "alice"], "/mood\n");
+    let mood = String::from_utf8_lossy(&mood.stdout);
+    assert!(!mood.contains("only just met"), "the restored mood: {mood}");
+}
+
+#[test]
+fn a_bad_job_stops_the_start_with_the_file_the_job_and_the_field() {
+    let sandbox = dcmaid_tests::Sandbox::new();
+    let file = sandbox.data_dir().join("cron.yaml");
+    std::fs::write(
+        &file,
+        "schedules:\n  nightly:\n    cron: '0 25 * * *'\n    command: backup_database\n",
+    )
+    .unwrap();
+    let config = format!("[cron]\nschedules_file = \"{}\"\n", file.display());
+    let output = crate::cli::dcmaid(&sandbox, &config, &["serve"], "");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cron.yaml") && stderr.contains("job `nightly`: cron:"), "{stderr}");
+}
