@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
 use dcmaid_host::adapters::telegram::Telegram;
 use dcmaid_host::config::LlmConfig;
-use dcmaid_host::cron::{Claims, Scheduler};
+use dcmaid_host::cron::{Claims, JobStore, Scheduler};
 use dcmaid_host::llm::OpenAiClient;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
@@ -151,9 +151,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None => Claims::Local,
     };
     let bot = Arc::new(Bot::start(config).await?);
+    let store = JobStore::open(&bot.backends().storage).await?;
+    for job in &jobs {
+        store.register(job).await?;
+    }
     tracing::info!(jobs = jobs.len(), "cron: scheduling");
-    let scheduler =
-        Scheduler::start(jobs, Arc::new(claims), dcmaid_host::cron::run::runner(bot.clone()));
+    let runner = dcmaid_host::cron::run::runner(bot.clone());
+    let scheduler = Scheduler::start(jobs, Arc::new(claims), runner, Some(Arc::new(store)));
     let webhook = match Telegram::from_env(&telegram_config, bot.clone())? {
         Some(telegram) => telegram.start(&telegram_config).await?,
         None => {

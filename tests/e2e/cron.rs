@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use dcmaid_host::cron::{Claims, Runner, Scheduler, parse_jobs};
+use chrono::{DateTime, Utc};
+use dcmaid_host::cron::{Claims, JobStore, Runner, Scheduler, parse_jobs};
+use dcmaid_host::storage::Storage;
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
@@ -33,7 +35,7 @@ async fn three_replicas_fire_each_slot_of_an_every_second_job_exactly_once() {
                 Ok(())
             })
         });
-        replicas.push(Scheduler::start(parse_jobs(&yaml).unwrap(), Arc::new(claims), runner));
+        replicas.push(Scheduler::start(parse_jobs(&yaml).unwrap(), Arc::new(claims), runner, None));
     }
     tokio::time::sleep(Duration::from_millis(4_500)).await;
     for replica in replicas {
@@ -122,4 +124,54 @@ fn a_bad_job_stops_the_start_with_the_file_the_job_and_the_field() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cron.yaml") && stderr.contains("job `nightly`: cron:"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_downtime_missed_slots_run_once_each_or_once_in_all_when_coalescing() {
+    for coalesce in [false, true] {
+        let storage = Storage::open("mem://").await.unwrap();
+        let store = Arc::new(JobStore::open(&storage).await.unwrap());
+        let yaml = format!(
+            "schedules:\n  tick:\n    cron: '* * * * * *'\n    command: backup_database\n    coalesce: {coalesce}\n"
+        );
+        let jobs = parse_jobs(&yaml).unwrap();
+        store.register(&jobs[0]).await.unwrap();
+        // The last run was three whole seconds ago: three slots were missed since.
+        let last = DateTime::from_timestamp(Utc::now().timestamp() - 3, 0).unwrap();
+        store.record_run("tick", last, &Ok(()), None).await.unwrap();
+
+        let fired: Arc<Mutex<Vec<i64>>> = Arc::default();
+        let record = fired.clone();
+        let runner: Runner = Arc::new(move |_job, slot| {
+            let record = record.clone();
+            Box::pin(async move {
+                record.lock().unwrap().push(slot.timestamp());
+                Ok(())
+            })
+        });
+        let started = Utc::now().timestamp();
+        let scheduler =
+            Scheduler::start(jobs, Arc::new(Claims::Local), runner, Some(store.clone()));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        scheduler.shutdown(Duration::from_secs(1)).await;
+
+        let fired = fired.lock().unwrap().clone();
+        // Runs go side by side (up to max_instances), so they finish in any order.
+        let mut caught_up: Vec<i64> =
+            fired.iter().copied().filter(|slot| *slot <= started).collect();
+        caught_up.sort();
+        let first = last.timestamp() + 1;
+        if coalesce {
+            assert_eq!(caught_up.len(), 1, "{fired:?}");
+            assert!(caught_up[0] >= first + 2, "the latest missed slot: {fired:?}");
+        } else {
+            // Three, or four if a second ticked over while the test started the scheduler.
+            assert!((3..=4).contains(&caught_up.len()), "{fired:?}");
+            let expected: Vec<i64> = (first..first + caught_up.len() as i64).collect();
+            assert_eq!(caught_up, expected);
+        }
+        let history = store.history("tick").await.unwrap();
+        assert!(history.last_run_at.unwrap() > last);
+        assert_eq!(history.last_status.as_deref(), Some("ok"));
+    }
 }

@@ -8,9 +8,11 @@ pub mod job;
 pub mod run;
 pub mod schedule;
 pub mod scheduler;
+pub mod store;
 
 pub use claim::{ClaimError, Claims};
 pub use command::Command;
 pub use job::{Job, parse_jobs};
 pub use schedule::Schedule;
 pub use scheduler::{Runner, Scheduler};
+pub use store::{JobStore, RunRecord};

@@ -14,6 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::claim::Claims;
 use super::job::Job;
+use super::store::JobStore;
 
 /// What running a job means; the host's runs the job's command, tests record the fire.
 pub type Runner = Arc<
@@ -32,17 +33,28 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// Start firing the enabled `jobs`.
-    pub fn start(jobs: Vec<Job>, claims: Arc<Claims>, runner: Runner) -> Scheduler {
+    /// Start firing the enabled `jobs`. With a `store`, each job first catches up on the
+    /// slots it missed since its last recorded run (within its misfire grace; once in all if
+    /// it coalesces), and every run is recorded.
+    pub fn start(
+        jobs: Vec<Job>,
+        claims: Arc<Claims>,
+        runner: Runner,
+        store: Option<Arc<JobStore>>,
+    ) -> Scheduler {
         let (stop, stopped) = watch::channel(false);
         let jobs = jobs
             .into_iter()
             .filter(|job| job.enabled)
             .map(|job| {
-                let claims = claims.clone();
-                let runner = runner.clone();
-                let stopped = stopped.clone();
-                tokio::spawn(async move { fire_when_due(job, claims, runner, stopped).await })
+                let firing = Firing {
+                    instances: Arc::new(Semaphore::new(job.max_instances)),
+                    job,
+                    claims: claims.clone(),
+                    runner: runner.clone(),
+                    store: store.clone(),
+                };
+                tokio::spawn(firing.run(stopped.clone()))
             })
             .collect();
         Scheduler { stop, jobs }
@@ -51,64 +63,117 @@ impl Scheduler {
     /// Take no new fires, and wait up to `deadline` for the runs in progress.
     pub async fn shutdown(self, deadline: Duration) {
         let _ = self.stop.send(true);
-        let all = futures_join(self.jobs);
+        let all = async {
+            for job in self.jobs {
+                let _ = job.await;
+            }
+        };
         if tokio::time::timeout(deadline, all).await.is_err() {
             tracing::warn!("cron: jobs still running after {deadline:?}; not waiting longer");
         }
     }
 }
 
-async fn futures_join(handles: Vec<JoinHandle<()>>) {
-    for handle in handles {
-        let _ = handle.await;
-    }
-}
-
-async fn fire_when_due(
+/// Everything one job's task needs.
+struct Firing {
     job: Job,
     claims: Arc<Claims>,
     runner: Runner,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let instances = Arc::new(Semaphore::new(job.max_instances));
-    let mut runs = JoinSet::new();
-    let mut after = Utc::now();
-    while let Some(slot) = job.schedule.next_after(after) {
-        let wait = (slot - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            _ = stopped.changed() => break,
+    store: Option<Arc<JobStore>>,
+    instances: Arc<Semaphore>,
+}
+
+/// Missed slots caught up on at most, however long the downtime.
+const MAX_CATCH_UP: usize = 100;
+
+impl Firing {
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let mut runs = JoinSet::new();
+        for slot in self.missed().await {
+            self.fire(slot, &mut runs).await;
         }
-        after = slot;
-        // Reap the runs that finished, so the set does not grow.
-        while runs.try_join_next().is_some() {}
+        let mut after = Utc::now();
+        while let Some(slot) = self.job.schedule.next_after(after) {
+            let wait = (slot - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = stopped.changed() => break,
+            }
+            after = slot;
+            // Reap the runs that finished, so the set does not grow.
+            while runs.try_join_next().is_some() {}
+            self.fire(slot, &mut runs).await;
+        }
+        while runs.join_next().await.is_some() {}
+    }
+
+    /// The slots since the last recorded run that are still within the grace time; only the
+    /// latest when the job coalesces.
+    async fn missed(&self) -> Vec<DateTime<Utc>> {
+        let Some(store) = &self.store else { return Vec::new() };
+        let last = match store.history(&self.job.name).await {
+            Ok(history) => history.last_run_at,
+            Err(error) => {
+                tracing::error!(job = %self.job.name, "cron: no catch-up, history unreadable: {error}");
+                None
+            }
+        };
+        let Some(mut after) = last else { return Vec::new() };
+        let now = Utc::now();
+        let mut missed = Vec::new();
+        while let Some(slot) = self.job.schedule.next_after(after).filter(|slot| *slot <= now) {
+            let late = (now - slot).to_std().unwrap_or(Duration::ZERO);
+            if late <= self.job.misfire_grace {
+                missed.push(slot);
+            }
+            after = slot;
+            if missed.len() > MAX_CATCH_UP {
+                missed.remove(0);
+            }
+        }
+        if self.job.coalesce {
+            missed.drain(..missed.len().saturating_sub(1));
+        }
+        missed
+    }
+
+    /// Fire `slot` unless it is too late, another replica has it, or too many runs go on.
+    async fn fire(&self, slot: DateTime<Utc>, runs: &mut JoinSet<()>) {
+        let job = &self.job;
         let late = (Utc::now() - slot).to_std().unwrap_or(Duration::ZERO);
         if late > job.misfire_grace {
             tracing::warn!(job = %job.name, %slot, "cron: missed, {late:?} late");
-            continue;
+            return;
         }
-        match claims.claim(&job.name, slot, job.misfire_grace + CLAIM_MARGIN).await {
+        match self.claims.claim(&job.name, slot, job.misfire_grace + CLAIM_MARGIN).await {
             Ok(true) => {}
-            Ok(false) => continue,
+            Ok(false) => return,
             Err(error) => {
                 // Unsure whether another replica has it: better once too few than twice.
                 tracing::error!(job = %job.name, %slot, "cron: not run: {error}");
-                continue;
+                return;
             }
         }
-        let Ok(permit) = instances.clone().try_acquire_owned() else {
-            tracing::warn!(job = %job.name, %slot, "cron: skipped, {} runs still going", job.max_instances);
-            continue;
+        let Ok(permit) = self.instances.clone().try_acquire_owned() else {
+            let limit = job.max_instances;
+            tracing::warn!(job = %job.name, %slot, "cron: skipped, {limit} runs still going");
+            return;
         };
-        let run = runner(job.clone(), slot);
-        let name = job.name.clone();
+        let run = (self.runner)(job.clone(), slot);
+        let (name, next) = (job.name.clone(), job.schedule.next_after(slot));
+        let store = self.store.clone();
         runs.spawn(async move {
             let _permit = permit;
-            match run.await {
+            let outcome = run.await;
+            match &outcome {
                 Ok(()) => tracing::info!(job = %name, %slot, "cron: done"),
                 Err(error) => tracing::error!(job = %name, %slot, "cron: failed: {error}"),
             }
+            if let Some(store) = store
+                && let Err(error) = store.record_run(&name, slot, &outcome, next).await
+            {
+                tracing::error!(job = %name, %slot, "cron: run not recorded: {error}");
+            }
         });
     }
-    while runs.join_next().await.is_some() {}
 }
