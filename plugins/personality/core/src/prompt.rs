@@ -28,11 +28,10 @@ pub fn system_prompt(settings: &Settings, turn: &Turn<'_>) -> String {
             }
         }
     }
-    let ocean = traits.ocean().map(|(trait_name, level)| format!("{trait_name} {level:.2}"));
     let _ = write!(
         prompt,
         "\nYour Big Five traits (0 to 1): {}. Tsundere level {:.2}, dere level {:.2}.",
-        ocean.join(", "),
+        traits.ocean_text(),
         traits.tsundere_level,
         traits.dere_level,
     );

@@ -17,11 +17,10 @@ pub fn mood_report(settings: &Settings, mood: &Mood, user_name: &str, met: bool)
         let _ = write!(text, "\n{name:<9} {} {value:>3.0}", bar(value));
     }
     let traits = &settings.traits;
-    let ocean = traits.ocean().map(|(name, level)| format!("{name} {level:.2}"));
     let _ = write!(
         text,
         "\nPersonality: {}; tsundere {:.2}, dere {:.2}.",
-        ocean.join(", "),
+        traits.ocean_text(),
         traits.tsundere_level,
         traits.dere_level
     );

@@ -53,6 +53,12 @@ impl Traits {
         ]
     }
 
+    /// `openness 0.60, conscientiousness 0.70, ...`: the Big Five as people read them.
+    pub fn ocean_text(&self) -> String {
+        let named = self.ocean().map(|(name, level)| format!("{name} {level:.2}"));
+        named.join(", ")
+    }
+
     /// Every trait that must lie in `0.0..=1.0`, with its key in the config.
     pub fn levels(&self) -> impl Iterator<Item = (&'static str, f64)> {
         [("tsundere_level", self.tsundere_level), ("dere_level", self.dere_level)]
