@@ -36,7 +36,7 @@ pub async fn backup(
     let folder = backups.join(now.format("%Y%m%dT%H%M%S%.3fZ").to_string());
     std::fs::create_dir_all(&folder)
         .map_err(|source| BackupError::Write { path: folder.clone(), source })?;
-    let root = storage.root();
+    let root = storage.root().clone();
     let list = |source| BackupError::List(Box::new(source));
     root.use_ns(NAMESPACE).await.map_err(list)?;
     let databases: Option<surrealdb::types::Value> = root

@@ -83,7 +83,7 @@ struct Firing {
     instances: Arc<Semaphore>,
 }
 
-/// Missed slots caught up on at most, however long the downtime.
+/// Missed slots caught up on at most (the latest), however many fall within the grace time.
 const MAX_CATCH_UP: usize = 100;
 
 impl Firing {
@@ -118,14 +118,15 @@ impl Firing {
                 None
             }
         };
-        let Some(mut after) = last else { return Vec::new() };
+        let Some(last) = last else { return Vec::new() };
         let now = Utc::now();
+        // Slots older than the grace time are missed for good: start looking after them, so
+        // a year of downtime is not a year of slots to walk through.
+        let grace = chrono::Duration::from_std(self.job.misfire_grace).unwrap_or_default();
+        let mut after = last.max(now - grace);
         let mut missed = Vec::new();
         while let Some(slot) = self.job.schedule.next_after(after).filter(|slot| *slot <= now) {
-            let late = (now - slot).to_std().unwrap_or(Duration::ZERO);
-            if late <= self.job.misfire_grace {
-                missed.push(slot);
-            }
+            missed.push(slot);
             after = slot;
             if missed.len() > MAX_CATCH_UP {
                 missed.remove(0);
