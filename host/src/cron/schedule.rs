@@ -81,6 +81,19 @@ mod tests {
     }
 
     #[test]
+    fn daylight_saving_transitions_follow_croner() {
+        // Berlin springs forward on 2026-03-29: 02:30 does not exist that night.
+        let berlin = Schedule::parse("30 2 * * *", Some("Europe/Berlin")).unwrap();
+        // The job runs when the clock jumps past the gap: 03:00 CEST.
+        assert_eq!(berlin.next_after(at("2026-03-28T12:00:00Z")), Some(at("2026-03-29T01:00:00Z")));
+        // Berlin falls back on 2026-10-25: 02:30 comes twice. The job runs at the first
+        // (CEST), not again an hour later, and at 02:30 CET the next day.
+        let autumn = berlin.next_after(at("2026-10-24T12:00:00Z")).unwrap();
+        assert_eq!(autumn, at("2026-10-25T00:30:00Z"));
+        assert_eq!(berlin.next_after(autumn), Some(at("2026-10-26T01:30:00Z")));
+    }
+
+    #[test]
     fn errors_name_the_field_and_the_reason() {
         let (field, reason) = Schedule::parse("61 * * * *", None).unwrap_err();
         assert_eq!(field, "cron");
