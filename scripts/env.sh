@@ -9,14 +9,15 @@ ensure_wasm_target() {
     fi
 }
 
-# A Redis on 127.0.0.1:6379 for the cron tests: use the one that answers there, else start
-# one (installing Debian's redis-server first where there is none).
+# Redis for the cron tests: `redis-server` on the PATH (some tests start their own, on free
+# ports) and one answering on 127.0.0.1:6379, started here where none does. Debian's package
+# is installed where the binary is missing.
 ensure_redis() {
-    if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
-        return
-    fi
     if ! command -v redis-server >/dev/null; then
         apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+    fi
+    if (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+        return
     fi
     redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes
     for _ in $(seq 50); do

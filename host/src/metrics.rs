@@ -92,6 +92,13 @@ struct ModelLabels {
     status: Status,
 }
 
+/// A cron job's run; `job` comes from the operator's schedules, so it is bounded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CronLabels {
+    job: String,
+    status: Status,
+}
+
 /// What became of an event meant for the observers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventFate {
@@ -124,6 +131,7 @@ pub struct Metrics {
     plugin_call_seconds: Family<PluginLabels, Histogram>,
     model_requests: Family<ModelLabels, Counter>,
     observer_events: Family<EventLabels, Counter>,
+    cron_runs: Family<CronLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
@@ -186,6 +194,12 @@ impl Metrics {
             "Events for observer plugins, queued or dropped because the queue was full",
             observer_events.clone(),
         );
+        let cron_runs = Family::<CronLabels, Counter>::default();
+        registry.register(
+            "dcmaid_cron_runs",
+            "Cron job runs, by job and status",
+            cron_runs.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -202,6 +216,7 @@ impl Metrics {
             plugin_call_seconds,
             model_requests,
             observer_events,
+            cron_runs,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
         }
@@ -245,6 +260,11 @@ impl Metrics {
     /// One event for the observers, queued or dropped.
     pub fn observer_event(&self, fate: EventFate) {
         self.observer_events.get_or_create(&EventLabels { fate }).inc();
+    }
+
+    /// One run of cron job `job` ended.
+    pub fn cron_run(&self, job: &str, status: Status) {
+        self.cron_runs.get_or_create(&CronLabels { job: job.to_owned(), status }).inc();
     }
 
     /// Everything, in the OpenMetrics text format.

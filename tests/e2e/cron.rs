@@ -175,3 +175,92 @@ async fn after_downtime_missed_slots_run_once_each_or_once_in_all_when_coalescin
         assert_eq!(history.last_status.as_deref(), Some("ok"));
     }
 }
+
+#[tokio::test]
+async fn the_bots_runner_runs_the_command_and_counts_the_run() {
+    let sandbox = dcmaid_tests::Sandbox::new();
+    sandbox.install_analytics();
+    let bot = Arc::new(dcmaid_host::Bot::start(sandbox.config()).await.unwrap());
+    let yaml = "schedules:\n  weekly_report:\n    cron: '0 9 * * 1'\n    command: generate_analytics_report\n  daily_backup:\n    cron: '0 2 * * *'\n    command: backup_database\n";
+    let runner = dcmaid_host::cron::run::runner(bot.clone());
+    for job in parse_jobs(yaml).unwrap() {
+        runner(job, Utc::now()).await.unwrap();
+    }
+    assert!(sandbox.data_dir().join("reports").read_dir().unwrap().next().is_some());
+    assert!(sandbox.data_dir().join("backups").read_dir().unwrap().next().is_some());
+    let exposition = bot.metrics().encode();
+    for job in ["weekly_report", "daily_backup"] {
+        let line = format!("dcmaid_cron_runs_total{{job=\"{job}\",status=\"ok\"}} 1");
+        assert!(exposition.contains(&line), "{exposition}");
+    }
+}
+
+/// A Redis of the test's own on a free port, killed when dropped.
+struct OwnRedis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> OwnRedis {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (scripts/test.sh installs it where it is missing)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        OwnRedis { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_redis_that_goes_away_fails_claims_clearly_and_serves_them_again_when_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let redis = OwnRedis::start(port);
+    let claims = Claims::redis(&redis.url(), "replica").await.unwrap();
+    let hold = Duration::from_secs(60);
+    let slot = Utc::now();
+    assert!(claims.claim("job", slot, hold).await.unwrap());
+    assert!(!claims.claim("job", slot, hold).await.unwrap(), "a slot is claimed once");
+
+    drop(redis);
+    let started = std::time::Instant::now();
+    let second = slot + chrono::Duration::seconds(1);
+    let error = claims.claim("job", second, hold).await.unwrap_err().to_string();
+    assert!(error.starts_with("redis: claiming a slot failed"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+
+    // Back on the same port: the client reconnects by itself.
+    let _redis = OwnRedis::start(port);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match claims.claim("job", second, hold).await {
+            Ok(claimed) => {
+                assert!(claimed);
+                break;
+            }
+            Err(error) if std::time::Instant::now() < deadline => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(error) => panic!("still failing after Redis came back: {error}"),
+        }
+    }
+}

@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use fred::prelude::{Builder, Client, ClientLike, Config, Expiration, KeysInterface, SetOptions};
+use fred::prelude::{
+    Builder, Client, ClientLike, Config, Expiration, KeysInterface, ReconnectPolicy, SetOptions,
+};
 
 /// How long connecting to Redis, and each command, may take.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
@@ -39,9 +41,13 @@ impl Claims {
                 connection.connection_timeout = REDIS_TIMEOUT;
                 connection.internal_command_timeout = REDIS_TIMEOUT;
             })
+            // Without it a command waits forever on a connection that died.
             .with_performance_config(|performance| {
                 performance.default_command_timeout = REDIS_TIMEOUT;
             })
+            // A Redis that goes away later is reconnected to, forever, backing off to 5 s;
+            // the first connection still fails at once (fred's `fail_fast`).
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
             .build()
             .map_err(connect)?;
         client.init().await.map_err(connect)?;

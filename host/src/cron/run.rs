@@ -7,13 +7,19 @@ use chrono::{DateTime, Utc};
 
 use super::{Command, Job, Runner};
 use crate::bot::Bot;
+use crate::metrics::Status;
 use crate::plugin::Role;
 
-/// The runner that runs jobs' commands in `bot`.
+/// The runner that runs jobs' commands in `bot`, counting each run in its metrics.
 pub fn runner(bot: Arc<Bot>) -> Runner {
     Arc::new(move |job: Job, slot: DateTime<Utc>| {
         let bot = bot.clone();
-        Box::pin(async move { run(&bot, job.command, slot).await })
+        Box::pin(async move {
+            let outcome = run(&bot, job.command, slot).await;
+            let status = if outcome.is_ok() { Status::Ok } else { Status::Error };
+            bot.metrics().cron_run(&job.name, status);
+            outcome
+        })
     })
 }
 
