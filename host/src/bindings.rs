@@ -24,6 +24,7 @@ wasmtime::component::bindgen!({
     imports: {
         "dcmaid:bot/kv": async | trappable,
         "dcmaid:bot/llm": async | trappable,
+        "dcmaid:bot/scheduler": async | trappable,
         default: trappable,
     },
     exports: { default: async },

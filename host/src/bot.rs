@@ -9,6 +9,7 @@ use crate::bindings::{Message, Platform, User};
 use crate::capabilities::Backends;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::cron::Cron;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
@@ -57,7 +58,9 @@ impl Bot {
             Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
         let storage = Storage::open(&config.storage_url()).await?;
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
-        let backends = Backends { storage, llm, metrics: Arc::new(Metrics::new()), clock };
+        let cron = Arc::new(Cron::open(&storage).await?);
+        let metrics = Arc::new(Metrics::new());
+        let backends = Backends { storage, llm, metrics, clock, cron };
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
         let call_permits = Arc::new(Semaphore::new(config.limits.max_concurrent_calls as usize));
         let observers = plugins.loaded().filter(|p| p.manifest().role == Role::Observer).cloned();
@@ -92,6 +95,11 @@ impl Bot {
 
     pub fn metrics(&self) -> &Metrics {
         &self.backends.metrics
+    }
+
+    /// The bot's scheduled jobs.
+    pub fn cron(&self) -> &Cron {
+        &self.backends.cron
     }
 
     pub fn backends(&self) -> &Backends {

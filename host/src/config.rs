@@ -48,7 +48,12 @@ impl Default for Config {
             cron: CronConfig::default(),
             redis: RedisConfig::default(),
             limits: Limits::default(),
-            default_grants: BTreeSet::from([Capability::Kv, Capability::Llm, Capability::Metrics]),
+            default_grants: BTreeSet::from([
+                Capability::Kv,
+                Capability::Llm,
+                Capability::Metrics,
+                Capability::Scheduler,
+            ]),
             plugins: BTreeMap::new(),
         }
     }
@@ -58,11 +63,28 @@ impl Default for Config {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     pub bind: SocketAddr,
+    /// The admin API's bearer token. Prefer `admin_token_env`, which keeps it out of files.
+    pub admin_token: Option<String>,
+    /// The environment variable holding the admin API's bearer token when `admin_token` is
+    /// not set. Neither set: the admin endpoints (`/api/v1/jobs`) are off and answer 403.
+    pub admin_token_env: String,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            admin_token: None,
+            admin_token_env: "DCMAID_ADMIN_TOKEN".to_owned(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The admin token, from the file or else the environment; `None` when unset or empty.
+    pub fn admin_token(&self) -> Option<String> {
+        let token = self.admin_token.clone().or_else(|| std::env::var(&self.admin_token_env).ok());
+        token.filter(|token| !token.trim().is_empty())
     }
 }
 

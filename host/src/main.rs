@@ -9,8 +9,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
 use dcmaid_host::adapters::telegram::Telegram;
+use dcmaid_host::api::jobs::NewJob;
 use dcmaid_host::config::LlmConfig;
-use dcmaid_host::cron::{Claims, JobStore, Scheduler};
+use dcmaid_host::cron::operator::Operator;
+use dcmaid_host::cron::{Claims, JobView};
 use dcmaid_host::llm::OpenAiClient;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
@@ -59,11 +61,45 @@ enum Command {
     },
 }
 
+/// Each command talks to the running bot's admin API when one answers on `[server] bind`
+/// (with the token from `[server] admin_token_env`), else works on the store directly.
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// Every job, its schedule, its command and its next run.
+    /// Every job: its schedule, command, source, next run and last run.
     List,
-    /// Run a job's command now, once.
+    /// Add a job that runs one of the built-in commands.
+    Add {
+        /// The job's name: a-z, 0-9, `_` and `-`.
+        name: String,
+        /// A cron expression: five fields, or six with seconds first; `L`, `W`, `#`, `@daily`.
+        #[arg(long)]
+        cron: String,
+        /// `backup_database` or `generate_analytics_report`.
+        #[arg(long)]
+        command: String,
+        /// An IANA time zone, e.g. `Europe/Berlin`; default UTC.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Add it disabled.
+        #[arg(long)]
+        disabled: bool,
+        /// How late a fire may still run, in seconds.
+        #[arg(long)]
+        misfire_grace_secs: Option<u64>,
+        /// Run missed fires once rather than once each.
+        #[arg(long)]
+        coalesce: bool,
+        /// Runs at the same time at most.
+        #[arg(long)]
+        max_instances: Option<usize>,
+    },
+    /// Remove a job added through the API or CLI, or a plugin's job.
+    Remove { name: String },
+    /// Enable a job.
+    Enable { name: String },
+    /// Disable a job; it stays, and fires again when enabled.
+    Disable { name: String },
+    /// Run a job now, once.
     Run {
         /// The job's name.
         name: String,
@@ -116,8 +152,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Chat { user } => chat(config, &user).await,
         Command::Plugin { command: PluginCommand::List } => list_plugins(config).await,
-        Command::Jobs { command: JobsCommand::List } => list_jobs(&config),
-        Command::Jobs { command: JobsCommand::Run { name } } => run_job(config, &name).await,
+        Command::Jobs { command } => jobs(config, command).await,
         Command::Restore { folder } => restore(config, &folder).await,
         Command::Eval {
             command: EvalCommand::Persona { judge, judge_model, judge_key_env, json },
@@ -151,13 +186,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None => Claims::Local,
     };
     let bot = Arc::new(Bot::start(config).await?);
-    let store = JobStore::open(&bot.backends().storage).await?;
-    for job in &jobs {
-        store.register(job).await?;
-    }
-    tracing::info!(jobs = jobs.len(), "cron: scheduling");
-    let runner = dcmaid_host::cron::run::runner(bot.clone());
-    let scheduler = Scheduler::start(jobs, Arc::new(claims), runner, Some(Arc::new(store)));
+    bot.cron().load_file(&jobs).await?;
+    let runner = dcmaid_host::cron::run::runner(&bot);
+    let scheduled = bot.cron().start(Arc::new(claims), runner).await?;
+    tracing::info!(jobs = scheduled, "cron: scheduling");
     let webhook = match Telegram::from_env(&telegram_config, bot.clone())? {
         Some(telegram) => telegram.start(&telegram_config).await?,
         None => {
@@ -169,14 +201,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("serving on http://{bind}");
     let served = poem::Server::new(listener)
         .run_with_graceful_shutdown(
-            dcmaid_host::api::routes(bot, webhook),
+            dcmaid_host::api::routes(bot.clone(), webhook),
             shutdown_signal(),
             Some(Duration::from_secs(10)),
         )
         .await
         .with_context(|| format!("serving HTTP on {bind}"));
     // Replies have finished (or had their 10 s); jobs in progress get theirs.
-    scheduler.shutdown(Duration::from_secs(10)).await;
+    bot.cron().shutdown(Duration::from_secs(10)).await;
     served
 }
 
@@ -229,38 +261,86 @@ async fn eval_persona(config: Config, judge: LlmConfig, json: bool) -> anyhow::R
     Ok(())
 }
 
-fn list_jobs(config: &Config) -> anyhow::Result<()> {
-    let jobs = config.cron_jobs()?;
-    println!("{:<24} {:<18} {:<26} {:<8} NEXT RUN (UTC)", "NAME", "CRON", "COMMAND", "ENABLED");
-    let now = chrono::Utc::now();
-    for job in &jobs {
-        let next = job.schedule.next_after(now).map_or("-".to_owned(), |at| at.to_rfc3339());
-        println!(
-            "{:<24} {:<18} {:<26} {:<8} {next}",
-            job.name,
-            job.schedule.expression(),
-            job.command.to_string(),
-            job.enabled
-        );
-    }
-    if jobs.is_empty() {
-        println!("(no jobs: set [cron] schedules_file in dcmaid.toml)");
+async fn jobs(config: Config, command: JobsCommand) -> anyhow::Result<()> {
+    let operator = Operator::connect(config).await?;
+    match command {
+        JobsCommand::List => print_jobs(&operator.list().await?),
+        JobsCommand::Add {
+            name,
+            cron,
+            command,
+            timezone,
+            disabled,
+            misfire_grace_secs,
+            coalesce,
+            max_instances,
+        } => {
+            let new = NewJob {
+                name,
+                cron,
+                command,
+                timezone,
+                enabled: Some(!disabled),
+                misfire_grace_secs,
+                coalesce: Some(coalesce),
+                max_instances,
+            };
+            let added = operator.add(new).await?;
+            println!("added job `{}` to {}", added.name, operator.describe());
+            print_jobs(&[added]);
+        }
+        JobsCommand::Remove { name } => {
+            operator.remove(&name).await?;
+            println!("removed job `{name}` from {}", operator.describe());
+        }
+        JobsCommand::Enable { name } => {
+            print_jobs(&[operator.set_enabled(&name, true).await?]);
+        }
+        JobsCommand::Disable { name } => {
+            print_jobs(&[operator.set_enabled(&name, false).await?]);
+        }
+        JobsCommand::Run { name } => match operator.run(&name).await? {
+            Ok(()) => println!("job `{name}` ran: ok"),
+            Err(error) => anyhow::bail!("job `{name}` failed: {error}"),
+        },
     }
     Ok(())
 }
 
-async fn run_job(config: Config, name: &str) -> anyhow::Result<()> {
-    let jobs = config.cron_jobs()?;
-    let job = jobs.iter().find(|job| job.name == name).with_context(|| {
-        let names: Vec<&str> = jobs.iter().map(|job| job.name.as_str()).collect();
-        format!("no job named `{name}`; the jobs are: {}", names.join(", "))
-    })?;
-    let bot = Bot::start(config).await?;
-    dcmaid_host::cron::run::run(&bot, job.command, chrono::Utc::now())
-        .await
-        .map_err(|error| anyhow::anyhow!("job `{name}` failed: {error}"))?;
-    println!("job `{name}` ran: {}", job.command);
-    Ok(())
+fn print_jobs(jobs: &[JobView]) {
+    let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or("-".to_owned(), |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    };
+    println!(
+        "{:<28} {:<16} {:<28} {:<7} {:<8} {:<21} {:<21} LAST",
+        "NAME", "CRON", "COMMAND", "SOURCE", "ENABLED", "NEXT RUN (UTC)", "LAST RUN (UTC)"
+    );
+    for job in jobs {
+        let last = match (&job.last_status, &job.last_error) {
+            (Some(status), Some(error)) => format!("{status}: {error}"),
+            (Some(status), None) => status.clone(),
+            (None, _) => "-".to_owned(),
+        };
+        let cron = match &job.timezone {
+            Some(zone) => format!("{} ({zone})", job.cron),
+            None => job.cron.clone(),
+        };
+        println!(
+            "{:<28} {:<16} {:<28} {:<7} {:<8} {:<21} {:<21} {last}",
+            job.name,
+            cron,
+            job.command,
+            job.source.to_string(),
+            job.enabled,
+            time(job.next_run_at),
+            time(job.last_run_at),
+        );
+    }
+    if jobs.is_empty() {
+        println!(
+            "(no jobs: set [cron] schedules_file in dcmaid.toml, or add one with `dcmaid jobs add`)"
+        );
+    }
 }
 
 async fn restore(config: Config, folder: &Path) -> anyhow::Result<()> {

@@ -92,7 +92,7 @@ struct ModelLabels {
     status: Status,
 }
 
-/// A cron job's run; `job` comes from the operator's schedules, so it is bounded.
+/// A cron job's run. `job` is bounded: the operator's jobs, and at most 32 per plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct CronLabels {
     job: String,

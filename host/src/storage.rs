@@ -23,6 +23,8 @@ pub enum StorageError {
     Locked { url: String, source: surrealdb::Error },
     #[error("storage query failed: {0}")]
     Query(#[from] surrealdb::Error),
+    #[error("stored data does not read: {0}")]
+    Decode(String),
 }
 
 /// How long `open` waits for a datastore that is still closing.

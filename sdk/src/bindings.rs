@@ -34,6 +34,7 @@ macro_rules! role_bindings {
                     "dcmaid:bot/config@0.1.0": crate::bindings::base::dcmaid::bot::config,
                     "dcmaid:bot/llm@0.1.0": crate::bindings::base::dcmaid::bot::llm,
                     "dcmaid:bot/metrics@0.1.0": crate::bindings::base::dcmaid::bot::metrics,
+                    "dcmaid:bot/scheduler@0.1.0": crate::bindings::base::dcmaid::bot::scheduler,
                 },
                 pub_export_macro: true,
                 export_macro_name: $export_macro,

@@ -30,6 +30,7 @@ pub mod llm;
 pub mod log;
 pub mod metrics;
 mod roles;
+pub mod scheduler;
 mod values;
 
 pub use bindings::base::dcmaid::bot::types::{
@@ -45,6 +46,6 @@ pub mod prelude {
     pub use crate::{
         BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
         Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
-        metrics,
+        metrics, scheduler,
     };
 }

@@ -66,12 +66,17 @@ fn a_malformed_config_names_the_file_and_the_field() {
 }
 
 /// A free port on 127.0.0.1 (free when asked; the server binds it right after).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// One HTTP/1.1 request over a fresh connection; the status code and the body.
-fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+pub(crate) fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
@@ -88,17 +93,11 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16
     Ok((status, body))
 }
 
-#[test]
-fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
-    let sandbox = Sandbox::new();
-    sandbox.install_hello();
-    let port = free_port();
+/// `dcmaid serve` in `sandbox` with `config` (which binds `port`), once it answers.
+pub(crate) fn serve(sandbox: &Sandbox, config: &str, port: u16) -> std::process::Child {
     let config_path = sandbox.data_dir().join("dcmaid.toml");
-    let config = format!(
-        "data_dir = \"{}\"\n[server]\nbind = \"127.0.0.1:{port}\"\n",
-        sandbox.data_dir().display()
-    );
-    std::fs::write(&config_path, config).unwrap();
+    let data_dir = sandbox.data_dir().display();
+    std::fs::write(&config_path, format!("data_dir = \"{data_dir}\"\n{config}")).unwrap();
     let mut server = Command::new(dcmaid_binary())
         .arg("--config")
         .arg(&config_path)
@@ -108,22 +107,28 @@ fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-
     // Wait (bounded) for the server to come up.
     let started = std::time::Instant::now();
-    let health = loop {
+    loop {
         match http(port, "GET", "/healthz", "") {
-            Ok(response) => break response,
-            Err(_) if started.elapsed() < std::time::Duration::from_secs(60) => {
+            Ok((200, _)) => return server,
+            Ok(_) | Err(_) if started.elapsed() < std::time::Duration::from_secs(60) => {
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            Err(error) => {
+            outcome => {
                 let _ = server.kill();
-                panic!("dcmaid serve did not come up on port {port}: {error}");
+                panic!("dcmaid serve did not come up on port {port}: {outcome:?}");
             }
         }
-    };
-    assert_eq!(health.0, 200, "{health:?}");
+    }
+}
+
+#[test]
+fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    let port = free_port();
+    let server = serve(&sandbox, &format!("[server]\nbind = \"127.0.0.1:{port}\"\n"), port);
 
     let (status, body) =
         http(port, "POST", "/api/v1/chat", r#"{"user_id":"7","user_name":"Ann","text":"hi"}"#)

@@ -182,7 +182,7 @@ async fn the_bots_runner_runs_the_command_and_counts_the_run() {
     sandbox.install_analytics();
     let bot = Arc::new(dcmaid_host::Bot::start(sandbox.config()).await.unwrap());
     let yaml = "schedules:\n  weekly_report:\n    cron: '0 9 * * 1'\n    command: generate_analytics_report\n  daily_backup:\n    cron: '0 2 * * *'\n    command: backup_database\n";
-    let runner = dcmaid_host::cron::run::runner(bot.clone());
+    let runner = dcmaid_host::cron::run::runner(&bot);
     for job in parse_jobs(yaml).unwrap() {
         runner(job, Utc::now()).await.unwrap();
     }

@@ -4,6 +4,7 @@ mod analytics;
 mod cli;
 mod cron;
 mod http;
+mod jobs;
 mod llm;
 mod metrics;
 mod misbehaving;

@@ -97,7 +97,7 @@ impl Sandbox {
         self.install(
             "misbehave",
             &component("misbehave"),
-            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\", \"llm\"]\n",
+            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\", \"llm\", \"scheduler\"]\n",
         );
     }
 

@@ -10,6 +10,7 @@ mod kv;
 mod llm;
 mod log;
 mod metrics;
+mod scheduler;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,8 @@ pub enum Capability {
     Llm,
     /// Counters, gauges and histograms of the plugin's own on `/metrics`.
     Metrics,
+    /// Jobs of the plugin's own that fire its `scheduled` export.
+    Scheduler,
 }
 
 impl std::fmt::Display for Capability {
@@ -31,6 +34,7 @@ impl std::fmt::Display for Capability {
             Capability::Kv => f.write_str("kv"),
             Capability::Llm => f.write_str("llm"),
             Capability::Metrics => f.write_str("metrics"),
+            Capability::Scheduler => f.write_str("scheduler"),
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct Backends {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// The time plugins see.
     pub clock: crate::clock::Clock,
+    /// The bot's jobs; plugins keep theirs here through `scheduler`.
+    pub cron: std::sync::Arc<crate::cron::Cron>,
 }
 
 use wasmtime::component::{HasSelf, Linker};
@@ -67,6 +73,7 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     bot::config::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::llm::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::metrics::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::scheduler::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     Ok(())
 }
 

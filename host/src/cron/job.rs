@@ -1,12 +1,14 @@
-//! Scheduled jobs as the operator writes them: the seed's `config/cron_schedules.yaml`,
-//! accepted as the seed writes it. Every job is checked when it is loaded (its expression,
-//! its time zone, its command), so a mistake is reported at start with the job's name, the
-//! field and the reason, never when the job is due.
+//! Jobs: what fires when, and where the job came from. A job is checked when it is defined
+//! (its name, expression, time zone and command), wherever it comes from: the seed's
+//! `config/cron_schedules.yaml` (accepted as the seed writes it), the API and CLI, or a
+//! plugin through the `scheduler` capability. A mistake is reported then, with the job's
+//! name, the field and the reason, never when the job is due.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::command::Command;
 use super::schedule::Schedule;
@@ -14,9 +16,11 @@ use super::schedule::Schedule;
 /// One job, checked.
 #[derive(Debug, Clone)]
 pub struct Job {
+    /// Unique; a plugin's jobs are named `<plugin>/<job>`.
     pub name: String,
     pub schedule: Schedule,
     pub command: Command,
+    pub source: Source,
     pub enabled: bool,
     /// How late a fire may still run (after downtime, say); later ones are missed.
     pub misfire_grace: Duration,
@@ -26,30 +30,58 @@ pub struct Job {
     pub max_instances: usize,
 }
 
-/// The file: `schedules:` by job name.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    schedules: BTreeMap<String, Entry>,
+/// Where a job was defined, which decides who may change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// `[cron] schedules_file`: the file is the truth; change the job there.
+    File,
+    /// The API or the CLI; kept in the host's store.
+    Api,
+    /// A plugin's `scheduler` capability; kept in the host's store.
+    Plugin,
 }
 
-#[derive(Debug, Deserialize)]
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::File => "file",
+            Source::Api => "api",
+            Source::Plugin => "plugin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        [Source::File, Source::Api, Source::Plugin].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A job refused: which one, which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("job `{job}`: {field}: {reason}")]
+pub struct JobError {
+    pub job: String,
+    pub field: &'static str,
+    pub reason: String,
+}
+
+/// A job as the operator writes it, in the schedules file or an API request.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Entry {
-    cron: String,
-    command: String,
+pub struct JobSpec {
+    pub cron: String,
+    pub command: String,
     #[serde(default = "yes")]
-    enabled: bool,
+    pub enabled: bool,
     /// An IANA time zone, e.g. `Europe/Berlin`; default UTC.
-    timezone: Option<String>,
+    pub timezone: Option<String>,
     #[serde(default = "default_grace")]
-    misfire_grace_secs: u64,
+    pub misfire_grace_secs: u64,
     /// The seed's defaults: `coalesce: false`, `max_instances: 3`.
     #[serde(default)]
-    coalesce: bool,
+    pub coalesce: bool,
     #[serde(default = "three")]
-    max_instances: usize,
+    pub max_instances: usize,
 }
 
 fn yes() -> bool {
@@ -64,30 +96,86 @@ fn three() -> usize {
     3
 }
 
+/// The longest job name, in bytes.
+const MAX_NAME_BYTES: usize = 64;
+
+/// A job name is `[a-z0-9_-]`, 1 to 64 bytes: safe in a Redis key, a metric label and a URL.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    if name.is_empty() || name.len() > MAX_NAME_BYTES || !name.chars().all(allowed) {
+        return Err(format!(
+            "`{name}` is not a job name: use a-z, 0-9, `_` and `-`, 1 to 64 of them"
+        ));
+    }
+    Ok(())
+}
+
+impl JobSpec {
+    /// Check the spec and make it the job `name` from `source`.
+    pub fn check(self, name: &str, source: Source) -> Result<Job, JobError> {
+        let at =
+            |field: &'static str, reason: String| JobError { job: name.to_owned(), field, reason };
+        check_name(name).map_err(|reason| at("name", reason))?;
+        let schedule = Schedule::parse(&self.cron, self.timezone.as_deref())
+            .map_err(|(field, reason)| at(field, reason))?;
+        let command = self.command.parse::<Command>().map_err(|reason| at("command", reason))?;
+        if self.max_instances == 0 {
+            return Err(at("max_instances", "must be at least 1".into()));
+        }
+        Ok(Job {
+            name: name.to_owned(),
+            schedule,
+            command,
+            source,
+            enabled: self.enabled,
+            misfire_grace: Duration::from_secs(self.misfire_grace_secs),
+            coalesce: self.coalesce,
+            max_instances: self.max_instances,
+        })
+    }
+}
+
+impl Job {
+    /// A plugin's job `job` of plugin `plugin`: fires `scheduled.fire(job, payload)`. Plugin
+    /// jobs have the defaults of the seed (no coalescing, three instances, a minute's grace).
+    pub fn for_plugin(
+        plugin: &crate::plugin::PluginName,
+        job: &str,
+        schedule: Schedule,
+        payload: String,
+    ) -> Job {
+        Job {
+            name: format!("{plugin}/{job}"),
+            schedule,
+            command: Command::Fire { plugin: plugin.clone(), job: job.to_owned(), payload },
+            source: Source::Plugin,
+            enabled: true,
+            misfire_grace: Duration::from_secs(default_grace()),
+            coalesce: false,
+            max_instances: three(),
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The file: `schedules:` by job name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    schedules: BTreeMap<String, JobSpec>,
+}
+
 /// Every job of `yaml`, checked; the error names the job and the field.
 pub fn parse_jobs(yaml: &str) -> Result<Vec<Job>, String> {
     let file: File = serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
-    file.schedules
-        .into_iter()
-        .map(|(name, entry)| {
-            let at = |field: &str, reason: String| format!("job `{name}`: {field}: {reason}");
-            let schedule = Schedule::parse(&entry.cron, entry.timezone.as_deref())
-                .map_err(|(field, reason)| at(field, reason))?;
-            let command = entry.command.parse::<Command>().map_err(|e| at("command", e))?;
-            if entry.max_instances == 0 {
-                return Err(at("max_instances", "must be at least 1".into()));
-            }
-            Ok(Job {
-                schedule,
-                command,
-                enabled: entry.enabled,
-                misfire_grace: Duration::from_secs(entry.misfire_grace_secs),
-                coalesce: entry.coalesce,
-                max_instances: entry.max_instances,
-                name,
-            })
-        })
-        .collect()
+    let jobs = file.schedules.into_iter().map(|(name, spec)| spec.check(&name, Source::File));
+    jobs.collect::<Result<_, _>>().map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -106,6 +194,7 @@ mod tests {
         assert_eq!(jobs[0].schedule.expression(), "0 2 * * *");
         assert_eq!(jobs[1].command, Command::GenerateAnalyticsReport);
         assert!(jobs.iter().all(|job| job.enabled && !job.coalesce && job.max_instances == 3));
+        assert!(jobs.iter().all(|job| job.source == Source::File));
     }
 
     #[test]
@@ -126,6 +215,10 @@ mod tests {
             (
                 "schedules:\n  nightly:\n    cron: '0 2 * * *'\n    command: backup_database\n    max_instances: 0\n",
                 "job `nightly`: max_instances: must be at least 1",
+            ),
+            (
+                "schedules:\n  Night Owl:\n    cron: '0 2 * * *'\n    command: backup_database\n",
+                "job `Night Owl`: name: `Night Owl` is not a job name",
             ),
             (
                 "schedules:\n  nightly:\n    cron: '0 2 * * *'\n    comand: backup_database\n",

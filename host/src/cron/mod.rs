@@ -1,18 +1,21 @@
-//! Scheduled jobs (the seed's PRP-016): cron expressions read by croner, jobs from the seed's
-//! `cron_schedules.yaml`, and, with Redis, each slot claimed in one atomic step so that any
-//! number of replicas fire it once.
+//! Scheduled jobs (the seed's PRP-016): cron expressions read by croner; jobs from the seed's
+//! `cron_schedules.yaml`, the API and CLI, and plugins; kept in SurrealDB; and, with Redis,
+//! each slot claimed in one atomic step so that any number of replicas fire it once.
 
 pub mod claim;
 pub mod command;
 pub mod job;
+pub mod operator;
 pub mod run;
 pub mod schedule;
 pub mod scheduler;
+pub mod service;
 pub mod store;
 
 pub use claim::{ClaimError, Claims};
 pub use command::Command;
-pub use job::{Job, parse_jobs};
+pub use job::{Job, JobError, JobSpec, Source, parse_jobs};
 pub use schedule::Schedule;
 pub use scheduler::{Runner, Scheduler};
-pub use store::{JobStore, RunRecord};
+pub use service::{Cron, CronError, JobView, MAX_JOBS_PER_PLUGIN};
+pub use store::{JobStore, RunRecord, StoredJob};

@@ -1,7 +1,8 @@
 //! Running a job's command in the bot: `backup_database` exports the plugins' data (see
-//! [`crate::backup`]), `generate_analytics_report` writes the observers' `weekly` report.
+//! [`crate::backup`]), `generate_analytics_report` writes the observers' `weekly` report, and
+//! a plugin's job calls the plugin's `scheduled.fire`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use chrono::{DateTime, Utc};
 
@@ -10,12 +11,17 @@ use crate::bot::Bot;
 use crate::metrics::Status;
 use crate::plugin::Role;
 
-/// The runner that runs jobs' commands in `bot`, counting each run in its metrics.
-pub fn runner(bot: Arc<Bot>) -> Runner {
+/// The runner that runs jobs' commands in `bot`, counting each run in its metrics. It holds
+/// the bot weakly: the bot owns its scheduler, which owns the runner.
+pub fn runner(bot: &Arc<Bot>) -> Runner {
+    let bot: Weak<Bot> = Arc::downgrade(bot);
     Arc::new(move |job: Job, slot: DateTime<Utc>| {
         let bot = bot.clone();
         Box::pin(async move {
-            let outcome = run(&bot, job.command, slot).await;
+            let Some(bot) = bot.upgrade() else {
+                return Err("the bot has stopped".to_owned());
+            };
+            let outcome = run(&bot, &job.command, slot).await;
             let status = if outcome.is_ok() { Status::Ok } else { Status::Error };
             bot.metrics().cron_run(&job.name, status);
             outcome
@@ -23,7 +29,7 @@ pub fn runner(bot: Arc<Bot>) -> Runner {
     })
 }
 
-pub async fn run(bot: &Bot, command: Command, slot: DateTime<Utc>) -> Result<(), String> {
+pub async fn run(bot: &Bot, command: &Command, slot: DateTime<Utc>) -> Result<(), String> {
     let data_dir = &bot.config().data_dir;
     match command {
         Command::BackupDatabase => {
@@ -57,6 +63,13 @@ pub async fn run(bot: &Bot, command: Command, slot: DateTime<Utc>) -> Result<(),
                 0 => Err("no observer plugin wrote a weekly report".to_owned()),
                 _ => Ok(()),
             }
+        }
+        Command::Fire { plugin, job, payload } => {
+            let Some(loaded) = bot.plugins().get(plugin) else {
+                return Err(format!("plugin `{plugin}` is not loaded"));
+            };
+            let _permit = bot.call_permits().acquire().await.map_err(|e| e.to_string())?;
+            loaded.fire(job, payload).await.map_err(|error| error.to_string())
         }
     }
 }

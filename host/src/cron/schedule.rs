@@ -13,6 +13,8 @@ pub struct Schedule {
     cron: Cron,
     zone: Tz,
     expression: String,
+    /// The time zone as it was given; `None` for the default, UTC.
+    zone_name: Option<String>,
 }
 
 impl Schedule {
@@ -21,13 +23,14 @@ impl Schedule {
     pub fn parse(expression: &str, zone: Option<&str>) -> Result<Schedule, (&'static str, String)> {
         let cron = Cron::from_str(expression)
             .map_err(|error| ("cron", format!("`{expression}`: {error}")))?;
-        let zone = match zone {
+        let tz = match zone {
             None => Tz::UTC,
             Some(name) => name
                 .parse::<Tz>()
                 .map_err(|_| ("timezone", format!("`{name}` is not an IANA time zone")))?,
         };
-        Ok(Schedule { cron, zone, expression: expression.to_owned() })
+        let zone_name = zone.map(|_| tz.name().to_owned());
+        Ok(Schedule { cron, zone: tz, expression: expression.to_owned(), zone_name })
     }
 
     /// The first fire strictly after `after`; `None` when there is none (a date in the past).
@@ -39,6 +42,11 @@ impl Schedule {
 
     pub fn expression(&self) -> &str {
         &self.expression
+    }
+
+    /// The time zone as it was given (its canonical IANA name); `None` for UTC by default.
+    pub fn zone(&self) -> Option<&str> {
+        self.zone_name.as_deref()
     }
 }
 

@@ -3,9 +3,10 @@
 //! grace time) or already has `max_instances` runs going. Stopping it takes no new fires and
 //! gives running jobs until a deadline.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,8 +29,33 @@ pub type Runner = Arc<
 const CLAIM_MARGIN: Duration = Duration::from_secs(60);
 
 pub struct Scheduler {
+    claims: Arc<Claims>,
+    runner: Runner,
+    store: Option<Arc<JobStore>>,
+    /// The job tasks by job name, and the tasks of replaced or removed jobs that may still
+    /// be finishing runs; shutdown waits for both.
+    tasks: Mutex<Tasks>,
+}
+
+#[derive(Default)]
+struct Tasks {
+    live: HashMap<String, Task>,
+    retired: Vec<JoinHandle<()>>,
+    stopped: bool,
+}
+
+/// One job's task and the switch that stops it taking new fires.
+struct Task {
     stop: watch::Sender<bool>,
-    jobs: Vec<JoinHandle<()>>,
+    handle: JoinHandle<()>,
+}
+
+impl Task {
+    /// No new fires; the runs in progress finish. The handle is what to wait for.
+    fn retire(self) -> JoinHandle<()> {
+        let _ = self.stop.send(true);
+        self.handle
+    }
 }
 
 impl Scheduler {
@@ -42,30 +68,63 @@ impl Scheduler {
         runner: Runner,
         store: Option<Arc<JobStore>>,
     ) -> Scheduler {
+        let scheduler = Scheduler { claims, runner, store, tasks: Mutex::default() };
+        for job in jobs {
+            scheduler.put(job);
+        }
+        scheduler
+    }
+
+    /// Schedule `job`, replacing the job of the same name (whose runs in progress finish);
+    /// a disabled job only stops the old one. Ignored once shut down.
+    pub fn put(&self, job: Job) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        if tasks.stopped {
+            return;
+        }
+        if let Some(old) = tasks.live.remove(&job.name) {
+            let handle = old.retire();
+            tasks.retired.push(handle);
+        }
+        tasks.retired.retain(|handle| !handle.is_finished());
+        if !job.enabled {
+            return;
+        }
         let (stop, stopped) = watch::channel(false);
-        let jobs = jobs
-            .into_iter()
-            .filter(|job| job.enabled)
-            .map(|job| {
-                let firing = Firing {
-                    instances: Arc::new(Semaphore::new(job.max_instances)),
-                    job,
-                    claims: claims.clone(),
-                    runner: runner.clone(),
-                    store: store.clone(),
-                };
-                tokio::spawn(firing.run(stopped.clone()))
-            })
-            .collect();
-        Scheduler { stop, jobs }
+        let name = job.name.clone();
+        let firing = Firing {
+            instances: Arc::new(Semaphore::new(job.max_instances)),
+            job,
+            claims: self.claims.clone(),
+            runner: self.runner.clone(),
+            store: self.store.clone(),
+        };
+        let handle = tokio::spawn(firing.run(stopped));
+        tasks.live.insert(name, Task { stop, handle });
+    }
+
+    /// Stop firing `name`; its runs in progress finish.
+    pub fn remove(&self, name: &str) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(task) = tasks.live.remove(name) {
+            let handle = task.retire();
+            tasks.retired.push(handle);
+        }
     }
 
     /// Take no new fires, and wait up to `deadline` for the runs in progress.
-    pub async fn shutdown(self, deadline: Duration) {
-        let _ = self.stop.send(true);
+    pub async fn shutdown(&self, deadline: Duration) {
+        let handles: Vec<JoinHandle<()>> = {
+            let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+            tasks.stopped = true;
+            let live: Vec<Task> = tasks.live.drain().map(|(_, task)| task).collect();
+            let mut handles: Vec<JoinHandle<()>> = live.into_iter().map(Task::retire).collect();
+            handles.append(&mut tasks.retired);
+            handles
+        };
         let all = async {
-            for job in self.jobs {
-                let _ = job.await;
+            for handle in handles {
+                let _ = handle.await;
             }
         };
         if tokio::time::timeout(deadline, all).await.is_err() {

@@ -1,13 +1,21 @@
 //! Jobs kept in SurrealDB as the seed's `cron_jobs`: name (the record id, so unique),
-//! expression, command, enabled, last and next run, and the last run's status and error. The
-//! host's own namespace holds it, where no plugin's session can reach.
+//! expression, command, enabled, last and next run, and the last run's status and error;
+//! besides, what the host needs to rebuild a job after a restart (its source, time zone,
+//! plugin, payload and firing rules). The host's own namespace holds it, where no plugin's
+//! session can reach.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::types::RecordId;
 
-use super::Job;
+use super::command::Command;
+use super::job::{Job, Source};
+use super::schedule::Schedule;
+use crate::plugin::PluginName;
 use crate::storage::{Storage, StorageError};
 
 pub struct JobStore {
@@ -15,13 +23,78 @@ pub struct JobStore {
 }
 
 /// A job's run history as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunRecord {
     pub last_run_at: Option<DateTime<Utc>>,
     pub next_run_at: Option<DateTime<Utc>>,
     /// `ok` or `error`.
     pub last_status: Option<String>,
     pub last_error: Option<String>,
+}
+
+/// A stored job and its history.
+#[derive(Debug, Clone)]
+pub struct StoredJob {
+    pub job: Job,
+    pub history: RunRecord,
+}
+
+/// One `cron_jobs` row as SurrealDB returns it.
+#[derive(Debug, Deserialize)]
+struct Row {
+    name: String,
+    expression: String,
+    command: String,
+    enabled: bool,
+    source: String,
+    timezone: Option<String>,
+    plugin: Option<String>,
+    job: Option<String>,
+    payload: Option<String>,
+    misfire_grace_secs: u64,
+    coalesce: bool,
+    max_instances: usize,
+    last_run_at: Option<String>,
+    next_run_at: Option<String>,
+    last_status: Option<String>,
+    last_error: Option<String>,
+}
+
+impl Row {
+    /// The job again; the error says what no longer reads (a time zone the host has
+    /// dropped, say), so the job can be skipped with a reason.
+    fn into_stored(self) -> Result<StoredJob, String> {
+        let schedule = Schedule::parse(&self.expression, self.timezone.as_deref())
+            .map_err(|(field, reason)| format!("{field}: {reason}"))?;
+        let source =
+            Source::parse(&self.source).ok_or(format!("unknown source `{}`", self.source))?;
+        let command = match (source, self.plugin, self.job) {
+            (Source::Plugin, Some(plugin), Some(job)) => Command::Fire {
+                plugin: PluginName::new(&plugin)?,
+                job,
+                payload: self.payload.unwrap_or_default(),
+            },
+            (Source::Plugin, _, _) => return Err("a plugin job without its plugin".into()),
+            _ => self.command.parse()?,
+        };
+        let job = Job {
+            name: self.name,
+            schedule,
+            command,
+            source,
+            enabled: self.enabled,
+            misfire_grace: Duration::from_secs(self.misfire_grace_secs),
+            coalesce: self.coalesce,
+            max_instances: self.max_instances.max(1),
+        };
+        let history = RunRecord {
+            last_run_at: parse_time(self.last_run_at),
+            next_run_at: parse_time(self.next_run_at),
+            last_status: self.last_status,
+            last_error: self.last_error,
+        };
+        Ok(StoredJob { job, history })
+    }
 }
 
 fn record(name: &str) -> RecordId {
@@ -32,36 +105,101 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|text| DateTime::parse_from_rfc3339(&text).ok()).map(|t| t.with_timezone(&Utc))
 }
 
+const SCHEMA: &str = "\
+    DEFINE TABLE IF NOT EXISTS cron_jobs SCHEMAFULL; \
+    DEFINE FIELD IF NOT EXISTS expression ON cron_jobs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS command ON cron_jobs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS enabled ON cron_jobs TYPE bool; \
+    DEFINE FIELD IF NOT EXISTS last_run_at ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS next_run_at ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS last_status ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS last_error ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS source ON cron_jobs TYPE string DEFAULT 'file'; \
+    DEFINE FIELD IF NOT EXISTS timezone ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS plugin ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS job ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS payload ON cron_jobs TYPE option<string>; \
+    DEFINE FIELD IF NOT EXISTS misfire_grace_secs ON cron_jobs TYPE int DEFAULT 60; \
+    DEFINE FIELD IF NOT EXISTS coalesce ON cron_jobs TYPE bool DEFAULT false; \
+    DEFINE FIELD IF NOT EXISTS max_instances ON cron_jobs TYPE int DEFAULT 3;";
+
 impl JobStore {
     pub async fn open(storage: &Storage) -> Result<JobStore, StorageError> {
         let db = storage.root().clone();
         db.use_ns("dcmaid").use_db("cron").await?;
-        db.query(
-            "DEFINE TABLE IF NOT EXISTS cron_jobs SCHEMAFULL; \
-             DEFINE FIELD IF NOT EXISTS expression ON cron_jobs TYPE string; \
-             DEFINE FIELD IF NOT EXISTS command ON cron_jobs TYPE string; \
-             DEFINE FIELD IF NOT EXISTS enabled ON cron_jobs TYPE bool; \
-             DEFINE FIELD IF NOT EXISTS last_run_at ON cron_jobs TYPE option<string>; \
-             DEFINE FIELD IF NOT EXISTS next_run_at ON cron_jobs TYPE option<string>; \
-             DEFINE FIELD IF NOT EXISTS last_status ON cron_jobs TYPE option<string>; \
-             DEFINE FIELD IF NOT EXISTS last_error ON cron_jobs TYPE option<string>;",
-        )
-        .await?
-        .check()?;
+        db.query(SCHEMA).await?.check()?;
         Ok(JobStore { db })
     }
 
     /// Store `job`'s definition (its run history stays) and return that history.
     pub async fn register(&self, job: &Job) -> Result<RunRecord, StorageError> {
+        let (plugin, job_name, payload) = match &job.command {
+            Command::Fire { plugin, job, payload } => {
+                (Some(plugin.to_string()), Some(job.clone()), Some(payload.clone()))
+            }
+            _ => (None, None, None),
+        };
+        let command = match &job.command {
+            Command::Fire { .. } => "fire".to_owned(),
+            builtin => builtin.to_string(),
+        };
         self.db
-            .query("UPSERT $id SET expression = $expression, command = $command, enabled = $enabled RETURN NONE")
+            .query(
+                "UPSERT $id SET expression = $expression, command = $command, enabled = $enabled, \
+                 source = $source, timezone = $timezone, plugin = $plugin, job = $job, \
+                 payload = $payload, misfire_grace_secs = $grace, coalesce = $coalesce, \
+                 max_instances = $instances RETURN NONE",
+            )
             .bind(("id", record(&job.name)))
             .bind(("expression", job.schedule.expression().to_owned()))
-            .bind(("command", job.command.to_string()))
+            .bind(("command", command))
             .bind(("enabled", job.enabled))
+            .bind(("source", job.source.as_str().to_owned()))
+            .bind(("timezone", job.schedule.zone().map(str::to_owned)))
+            .bind(("plugin", plugin))
+            .bind(("job", job_name))
+            .bind(("payload", payload))
+            .bind(("grace", job.misfire_grace.as_secs() as i64))
+            .bind(("coalesce", job.coalesce))
+            .bind(("instances", job.max_instances as i64))
             .await?
             .check()?;
         self.history(&job.name).await
+    }
+
+    /// Every stored job, by name. A row that no longer reads is logged and left out.
+    pub async fn all(&self) -> Result<Vec<StoredJob>, StorageError> {
+        let mut response = self
+            .db
+            .query("SELECT record::id(id) AS name, * OMIT id FROM cron_jobs ORDER BY name")
+            .await?;
+        let rows: surrealdb::types::Value = response.take(0)?;
+        let rows: Vec<Row> = serde_json::from_value(rows.into_json_value())
+            .map_err(|e| StorageError::Decode(format!("cron_jobs: {e}")))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let name = row.name.clone();
+                row.into_stored()
+                    .inspect_err(
+                        |error| tracing::error!(job = %name, "cron: stored job skipped: {error}"),
+                    )
+                    .ok()
+            })
+            .collect())
+    }
+
+    /// The stored job `name`, if any.
+    pub async fn get(&self, name: &str) -> Result<Option<StoredJob>, StorageError> {
+        Ok(self.all().await?.into_iter().find(|stored| stored.job.name == name))
+    }
+
+    /// Remove `name`; true when it was there.
+    pub async fn remove(&self, name: &str) -> Result<bool, StorageError> {
+        let mut response =
+            self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(name))).await?;
+        let removed: surrealdb::types::Value = response.take(0)?;
+        Ok(matches!(removed.into_json_value(), serde_json::Value::Array(rows) if !rows.is_empty()))
     }
 
     pub async fn history(&self, name: &str) -> Result<RunRecord, StorageError> {
@@ -82,7 +220,8 @@ impl JobStore {
         })
     }
 
-    /// A run of `name` for `slot` ended with `outcome`; the job next fires at `next`.
+    /// A run of `name` for `slot` ended with `outcome`; the job next fires at `next`. A job
+    /// removed meanwhile stays removed.
     pub async fn record_run(
         &self,
         name: &str,

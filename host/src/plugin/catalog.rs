@@ -106,6 +106,11 @@ impl Plugins {
             .filter_map(|(command, owner)| Some((command.as_str(), self.loaded.get(owner)?)))
     }
 
+    /// The loaded plugin `name`.
+    pub fn get(&self, name: &PluginName) -> Option<&Arc<Plugin>> {
+        self.loaded.get(name)
+    }
+
     pub fn loaded(&self) -> impl Iterator<Item = &Arc<Plugin>> {
         self.loaded.values()
     }

@@ -59,6 +59,10 @@ impl Exports {
         }
     }
 
+    pub fn scheduled(&self, plugin: &Plugin) -> Result<&scheduled::GuestIndices, CallError> {
+        self.scheduled.as_ref().ok_or_else(|| not_exported(plugin, "scheduled"))
+    }
+
     pub fn commands(&self, plugin: &Plugin) -> Result<&commands::GuestIndices, CallError> {
         self.commands.as_ref().ok_or_else(|| not_exported(plugin, "commands"))
     }

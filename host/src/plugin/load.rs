@@ -90,6 +90,8 @@ impl Plugin {
             llm,
             clock: backends.clock.clone(),
             metrics: backends.metrics.clone(),
+            cron: backends.cron.clone(),
+            fires: exports.scheduled.is_some(),
         };
         let mut loaded = Plugin {
             manifest,

@@ -22,6 +22,7 @@ use crate::bindings::{BigFive, CommandSpec, Event, Invocation, Message, Reply, S
 use crate::capabilities::{Capability, LlmAccess, PluginConfig};
 use crate::clock::Clock;
 use crate::config::Limits;
+use crate::cron::Cron;
 use crate::metrics::Metrics;
 use crate::storage::PluginKv;
 use exports::Exports;
@@ -38,6 +39,10 @@ pub struct PluginContext {
     pub clock: Clock,
     /// Where its own metrics (the `metrics` capability) go.
     pub metrics: Arc<Metrics>,
+    /// The bot's jobs, where the `scheduler` capability keeps the plugin's own.
+    pub cron: Arc<Cron>,
+    /// Whether the plugin exports `scheduled` (its jobs would have nothing to fire without).
+    pub fires: bool,
 }
 
 /// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate
@@ -140,6 +145,17 @@ impl Plugin {
             .await?
             .run(async |store, instance| {
                 commands.load(&mut *store, instance)?.call_run(store, invocation).await
+            })
+            .await
+    }
+
+    /// `scheduled.fire`: the plugin's job `job` is due.
+    pub async fn fire(&self, job: &str, payload: &str) -> Result<(), CallError> {
+        let scheduled = self.exports.scheduled(self)?;
+        self.instantiate("scheduled.fire")
+            .await?
+            .run(async |store, instance| {
+                scheduled.load(&mut *store, instance)?.call_fire(store, job, payload).await
             })
             .await
     }

@@ -2,7 +2,9 @@
 //! real component: `/trap` panics, `/spin` never returns, `/hog` allocates past any sane
 //! memory cap, `/ok` answers normally, `/kv KEY` reads a key and `/set KEY VALUE` writes one,
 //! `/ask TEXT` asks the language model, `/embed TEXT` embeds TEXT and `/dice TEXT` asks the
-//! model with a tool it may call.
+//! model with a tool it may call. `/every NAME CRON` schedules job NAME (each fire adds one to
+//! the kv key `fired/NAME`; a job named `trap` panics when it fires), `/unschedule NAME`
+//! removes it and `/jobs` lists the plugin's jobs.
 
 use dcmaid_sdk::llm::{ChatMessage, Completion, Inference, Role};
 use dcmaid_sdk::prelude::*;
@@ -11,10 +13,23 @@ struct Misbehave;
 
 impl Plugin for Misbehave {
     fn commands() -> Vec<CommandSpec> {
-        ["trap", "spin", "hog", "ok", "kv", "set", "ask", "embed", "dice"]
-            .into_iter()
-            .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
-            .collect()
+        [
+            "trap",
+            "spin",
+            "hog",
+            "ok",
+            "kv",
+            "set",
+            "ask",
+            "embed",
+            "dice",
+            "every",
+            "unschedule",
+            "jobs",
+        ]
+        .into_iter()
+        .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
+        .collect()
     }
 
     fn run(invocation: Invocation) -> Result<Reply, PluginError> {
@@ -40,8 +55,37 @@ impl Plugin for Misbehave {
                 Ok(Reply::new(format!("dimensions: {}", dimensions.join(","))))
             }
             "dice" => dice(&invocation.args),
+            "every" => {
+                let (name, cron) =
+                    invocation.args.split_once(' ').unwrap_or((&invocation.args, ""));
+                scheduler::schedule(name, cron, name)?;
+                Ok(Reply::new(format!("scheduled {name}")))
+            }
+            "unschedule" => {
+                let removed = scheduler::unschedule(&invocation.args)?;
+                Ok(Reply::new(if removed { "unscheduled" } else { "no such job" }))
+            }
+            "jobs" => {
+                let jobs = scheduler::jobs()?;
+                let lines: Vec<String> =
+                    jobs.iter().map(|job| format!("{} {}", job.name, job.cron)).collect();
+                Ok(Reply::new(lines.join("\n")))
+            }
             _ => Ok(Reply::new("ok")),
         }
+    }
+
+    fn fire(job: String, payload: String) -> Result<(), PluginError> {
+        if payload == "trap" {
+            panic!("misbehave: trapping in a scheduled job on purpose");
+        }
+        let key = format!("fired/{job}");
+        let count = kv::get(&key)?
+            .and_then(|value| String::from_utf8(value).ok())
+            .and_then(|text| text.parse::<u64>().ok())
+            .unwrap_or(0);
+        kv::set(&key, (count + 1).to_string().as_bytes())?;
+        Ok(())
     }
 }
 

@@ -1,4 +1,10 @@
-//! The HTTP API (poem): chat, the plugin list and a health check.
+//! The HTTP API (poem): chat, the plugin list, a health check, metrics, and the admin
+//! endpoints (jobs) behind the admin token.
+
+mod admin;
+pub mod jobs;
+
+pub(crate) use admin::constant_time_eq;
 
 use std::sync::Arc;
 
@@ -18,10 +24,12 @@ pub fn routes(
     bot: Arc<Bot>,
     telegram_webhook: Option<BoxEndpoint<'static>>,
 ) -> impl poem::Endpoint {
+    let admin_token = bot.config().server.admin_token();
     let mut routes = Route::new()
         .at("/healthz", get(health))
         .at("/api/v1/chat", post(chat))
         .at("/api/v1/plugins", get(list_plugins))
+        .nest("/api/v1/jobs", admin::guard(jobs::routes(), admin_token))
         .at("/metrics", get(metrics));
     if let Some(webhook) = telegram_webhook {
         routes = routes.at("/telegram/webhook", webhook);
@@ -43,13 +51,13 @@ struct ChatRequest {
 }
 
 /// A request the API refuses: a 400 with a JSON body naming the field, when one is to blame.
-struct BadRequest {
-    field: Option<&'static str>,
+pub(crate) struct BadRequest {
+    field: Option<String>,
     message: String,
 }
 
-fn bad_request(field: Option<&'static str>, message: impl Into<String>) -> BadRequest {
-    BadRequest { field, message: message.into() }
+pub(crate) fn bad_request(field: Option<&str>, message: impl Into<String>) -> BadRequest {
+    BadRequest { field: field.map(str::to_owned), message: message.into() }
 }
 
 impl IntoResponse for BadRequest {
