@@ -71,7 +71,7 @@ async fn scheduler(claims: Claims, seconds: u64) -> Vec<Duration> {
     let scheduler = Scheduler::start(jobs, Arc::new(claims), runner, None);
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     scheduler.shutdown(Duration::from_secs(5)).await;
-    Arc::try_unwrap(delays).unwrap().into_inner().unwrap()
+    delays.lock().unwrap().clone()
 }
 
 fn row(name: &str, delays: Vec<Duration>, baseline: Option<&Summary>) {
