@@ -25,6 +25,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub llm: LlmConfig,
     pub telegram: TelegramConfig,
+    pub discord: DiscordConfig,
     pub cron: CronConfig,
     pub redis: RedisConfig,
     pub limits: Limits,
@@ -45,6 +46,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             llm: LlmConfig::default(),
             telegram: TelegramConfig::default(),
+            discord: DiscordConfig::default(),
             cron: CronConfig::default(),
             redis: RedisConfig::default(),
             limits: Limits::default(),
@@ -177,6 +179,30 @@ impl Default for TelegramConfig {
             webhook_url: None,
             webhook_secret_env: "TELEGRAM_WEBHOOK_SECRET".to_owned(),
             poll_timeout_secs: 30,
+        }
+    }
+}
+
+/// Discord. The adapter runs when the environment variable `token_env` names holds a token.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordConfig {
+    pub token_env: String,
+    /// In guild channels the bot answers messages that mention it, and commands written
+    /// with this prefix (`!hello Ann` runs `/hello Ann`). In DMs it answers everything.
+    pub prefix: String,
+    /// Send REST calls to this address instead of `https://discord.com` (an HTTP proxy for
+    /// Discord's API, or a test's fake). serenity's rate limiter does not work through a
+    /// proxy, so the adapter then retries `429`s itself.
+    pub api_proxy: Option<String>,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            token_env: "DISCORD_BOT_TOKEN".to_owned(),
+            prefix: "!".to_owned(),
+            api_proxy: None,
         }
     }
 }
@@ -322,6 +348,19 @@ impl Config {
             return Err(format!(
                 "limits.max_concurrent_calls: expected 1 to 1024, got {}",
                 limits.max_concurrent_calls
+            ));
+        }
+        let prefix = &self.discord.prefix;
+        if prefix.is_empty() || prefix.chars().count() > 8 || prefix.contains(char::is_whitespace) {
+            return Err(format!(
+                "discord.prefix: expected 1 to 8 characters without spaces, got `{prefix}`"
+            ));
+        }
+        if let Some(url) = &self.discord.api_proxy
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!(
+                "discord.api_proxy: expected an http:// or https:// URL, got `{url}`"
             ));
         }
         let llm = &self.llm;

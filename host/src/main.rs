@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dcmaid_host::adapters::console::{self, Mode};
+use dcmaid_host::adapters::discord::Discord;
 use dcmaid_host::adapters::telegram::Telegram;
 use dcmaid_host::api::jobs::NewJob;
 use dcmaid_host::config::LlmConfig;
@@ -179,6 +180,7 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.server.bind;
     let telegram_config = config.telegram.clone();
+    let discord_config = config.discord.clone();
     // A bad job stops the start, before anything runs.
     let jobs = config.cron_jobs()?;
     let claims = match &config.redis.url {
@@ -197,6 +199,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    let discord = Discord::from_env(&discord_config, bot.clone()).await?;
+    if discord.is_none() {
+        tracing::info!("discord: off (${} is not set)", discord_config.token_env);
+    }
     let listener = poem::listener::TcpListener::bind(bind);
     tracing::info!("serving on http://{bind}");
     let served = poem::Server::new(listener)
@@ -209,6 +215,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("serving HTTP on {bind}"));
     // Replies have finished (or had their 10 s); jobs in progress get theirs.
     bot.cron().shutdown(Duration::from_secs(10)).await;
+    if let Some(discord) = discord {
+        discord.shutdown().await;
+    }
     served
 }
 

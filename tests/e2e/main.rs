@@ -3,6 +3,7 @@
 mod analytics;
 mod cli;
 mod cron;
+mod discord;
 mod http;
 mod jobs;
 mod llm;

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use dcmaid_tests::fake_telegram::{FakeTelegram, update};
 use dcmaid_tests::{Sandbox, dcmaid_binary};
 
-const TOKEN: &str = "123456:TEST-token";
+pub(crate) const TOKEN: &str = "123456:TEST-token";
 const WAIT: Duration = Duration::from_secs(30);
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -22,11 +22,11 @@ impl Drop for Server {
     }
 }
 
-/// `dcmaid serve` with `telegram` as its `[telegram]` table and the token (and secret) set.
-fn serve(sandbox: &Sandbox, telegram: &str) -> Server {
+/// `dcmaid serve` with `tables` appended to its config and `env` in its environment.
+pub(crate) fn serve_with(sandbox: &Sandbox, tables: &str, env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = format!(
-        "data_dir = \"{}\"\n[server]\nbind = \"127.0.0.1:{port}\"\n[telegram]\n{telegram}\n",
+        "data_dir = \"{}\"\n[server]\nbind = \"127.0.0.1:{port}\"\n{tables}\n",
         sandbox.data_dir().display()
     );
     let path = sandbox.data_dir().join("dcmaid.toml");
@@ -35,14 +35,19 @@ fn serve(sandbox: &Sandbox, telegram: &str) -> Server {
         .arg("--config")
         .arg(&path)
         .arg("serve")
-        .env("TELEGRAM_BOT_TOKEN", TOKEN)
-        .env("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     Server { child, port }
+}
+
+/// `dcmaid serve` with `telegram` as its `[telegram]` table and the token (and secret) set.
+fn serve(sandbox: &Sandbox, telegram: &str) -> Server {
+    let env = [("TELEGRAM_BOT_TOKEN", TOKEN), ("TELEGRAM_WEBHOOK_SECRET", "s3cret")];
+    serve_with(sandbox, &format!("[telegram]\n{telegram}"), &env)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

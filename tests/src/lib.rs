@@ -1,6 +1,7 @@
 //! Shared set-up for dcmaid's integration tests: the real plugin components, built by
 //! `scripts/build-plugins.sh`, installed into throwaway plugin directories.
 
+pub mod fake_discord;
 pub mod fake_llm;
 pub mod fake_telegram;
 

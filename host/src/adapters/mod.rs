@@ -1,4 +1,5 @@
-//! Where messages come from: the terminal and Telegram (the HTTP API is in `api`).
+//! Where messages come from: the terminal, Discord and Telegram (the HTTP API is in `api`).
 
 pub mod console;
+pub mod discord;
 pub mod telegram;
