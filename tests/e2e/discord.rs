@@ -15,7 +15,9 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn serve(sandbox: &Sandbox, fake: &FakeDiscord) -> Server {
     let discord = format!("[discord]\napi_proxy = \"{}\"\n", fake.url);
-    serve_with(sandbox, &discord, &[("DISCORD_BOT_TOKEN", TOKEN)])
+    // Debug logs from serenity too: the token must not show even there.
+    let env = [("DISCORD_BOT_TOKEN", TOKEN), ("RUST_LOG", "info,serenity=debug")];
+    serve_with(sandbox, &discord, &env)
 }
 
 /// Wait until the bot is connected and has registered its slash commands.
@@ -73,6 +75,10 @@ async fn users_reach_the_bot_in_dms_and_when_addressed_and_it_resumes_after_a_dr
     fake.user_says(6, 300, 200, None, "still there?");
     let sent = fake.wait_for_messages(4, WAIT).await;
     assert_eq!(sent[3].body["content"], "Hi, alice! That's message #3 from you.");
+
+    let log = std::fs::read_to_string(sandbox.data_dir().join("serve.log")).unwrap();
+    assert!(log.contains("discord: connected"), "{log}");
+    assert!(!log.contains(TOKEN), "the token was logged: {log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,7 +22,8 @@ impl Drop for Server {
     }
 }
 
-/// `dcmaid serve` with `tables` appended to its config and `env` in its environment.
+/// `dcmaid serve` with `tables` appended to its config and `env` in its environment; its log
+/// goes to `serve.log` in the data dir.
 pub(crate) fn serve_with(sandbox: &Sandbox, tables: &str, env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = format!(
@@ -38,7 +39,7 @@ pub(crate) fn serve_with(sandbox: &Sandbox, tables: &str, env: &[(&str, &str)]) 
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(sandbox.data_dir().join("serve.log")).unwrap())
         .spawn()
         .unwrap();
     Server { child, port }
