@@ -15,6 +15,7 @@ use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
 use crate::observers::Observers;
 use crate::plugin::{Plugins, Role};
+use crate::ratelimit::{Bucket, RateLimiter};
 use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,8 @@ pub enum StartError {
     Storage(#[from] StorageError),
     #[error("cannot set up the language model client: {0}")]
     Llm(reqwest::Error),
+    #[error("redis at {url}: {source}")]
+    Redis { url: String, source: fred::error::Error },
 }
 
 pub struct Bot {
@@ -37,6 +40,7 @@ pub struct Bot {
     backends: Backends,
     call_permits: Arc<Semaphore>,
     observers: Observers,
+    rate_limiter: RateLimiter,
     messages_seen: AtomicU64,
 }
 
@@ -61,7 +65,21 @@ impl Bot {
         let cron = Arc::new(Cron::open(&storage).await?);
         let metrics = Arc::new(Metrics::new());
         let backends = Backends { storage, llm, metrics, clock, cron };
+        let redis = match &config.redis.url {
+            Some(url) => Some(
+                crate::redis::connect(url)
+                    .await
+                    .map_err(|source| StartError::Redis { url: url.clone(), source })?,
+            ),
+            None => None,
+        };
+        let bucket = Bucket::new(config.rate_limit.burst, config.rate_limit.per_minute);
+        let rate_limiter =
+            RateLimiter::new(bucket, backends.clock.clone(), backends.metrics.clone(), redis);
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
+        for plugin in plugins.loaded() {
+            backends.metrics.plugin_loaded(plugin.name().as_str());
+        }
         let call_permits = Arc::new(Semaphore::new(config.limits.max_concurrent_calls as usize));
         let observers = plugins.loaded().filter(|p| p.manifest().role == Role::Observer).cloned();
         let observers = Observers::start(
@@ -74,6 +92,7 @@ impl Bot {
             backends,
             call_permits,
             observers,
+            rate_limiter,
             config,
             plugins,
             messages_seen: AtomicU64::new(0),
@@ -108,6 +127,10 @@ impl Bot {
 
     pub(crate) fn call_permits(&self) -> &Semaphore {
         &self.call_permits
+    }
+
+    pub(crate) fn rate_limiter(&self) -> &RateLimiter {
+        &self.rate_limiter
     }
 
     pub(crate) fn observers(&self) -> &Observers {

@@ -28,6 +28,7 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub cron: CronConfig,
     pub redis: RedisConfig,
+    pub rate_limit: RateLimitConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -49,6 +50,7 @@ impl Default for Config {
             discord: DiscordConfig::default(),
             cron: CronConfig::default(),
             redis: RedisConfig::default(),
+            rate_limit: RateLimitConfig::default(),
             limits: Limits::default(),
             default_grants: BTreeSet::from([
                 Capability::Kv,
@@ -113,6 +115,22 @@ impl Default for CronConfig {
 pub struct RedisConfig {
     /// E.g. `redis://127.0.0.1:6379`. None: this process is the only replica.
     pub url: Option<String>,
+}
+
+/// A token bucket per user and command; with `[redis]`, shared by every replica.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Calls of one command in a row.
+    pub burst: u32,
+    /// Calls a minute after the burst.
+    pub per_minute: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig { burst: 10, per_minute: 30 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -348,6 +366,13 @@ impl Config {
             return Err(format!(
                 "limits.max_concurrent_calls: expected 1 to 1024, got {}",
                 limits.max_concurrent_calls
+            ));
+        }
+        let rate = &self.rate_limit;
+        if !(1..=10_000).contains(&rate.burst) || !(1..=1_000_000).contains(&rate.per_minute) {
+            return Err(format!(
+                "rate_limit: expected burst 1 to 10000 and per_minute 1 to 1000000, got {} and {}",
+                rate.burst, rate.per_minute
             ));
         }
         let prefix = &self.discord.prefix;

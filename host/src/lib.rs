@@ -25,6 +25,8 @@ pub mod observers;
 pub mod pipeline;
 pub mod plugin;
 pub mod plugin_metrics;
+pub mod ratelimit;
+pub mod redis;
 pub mod storage;
 
 pub use bot::Bot;

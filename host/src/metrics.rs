@@ -132,6 +132,8 @@ pub struct Metrics {
     model_requests: Family<ModelLabels, Counter>,
     observer_events: Family<EventLabels, Counter>,
     cron_runs: Family<CronLabels, Counter>,
+    rate_limited: Family<PluginLabels, Counter>,
+    ratelimit_fallbacks: Counter,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
@@ -200,6 +202,18 @@ impl Metrics {
             "Cron job runs, by job and status",
             cron_runs.clone(),
         );
+        let rate_limited = Family::<PluginLabels, Counter>::default();
+        registry.register(
+            "dcmaid_rate_limited",
+            "Calls refused by a rate limit, by the plugin they were for",
+            rate_limited.clone(),
+        );
+        let ratelimit_fallbacks = Counter::default();
+        registry.register(
+            "dcmaid_ratelimit_fallbacks",
+            "Rate-limit decisions made in process because Redis could not be reached",
+            ratelimit_fallbacks.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -217,6 +231,8 @@ impl Metrics {
             model_requests,
             observer_events,
             cron_runs,
+            rate_limited,
+            ratelimit_fallbacks,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
         }
@@ -265,6 +281,22 @@ impl Metrics {
     /// One run of cron job `job` ended.
     pub fn cron_run(&self, job: &str, status: Status) {
         self.cron_runs.get_or_create(&CronLabels { job: job.to_owned(), status }).inc();
+    }
+
+    /// Give `plugin`'s per-plugin counters their series at zero, so that dashboards and
+    /// alerts see them before the first event.
+    pub fn plugin_loaded(&self, plugin: &str) {
+        self.rate_limited.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc_by(0);
+    }
+
+    /// A call for `plugin` refused by a rate limit.
+    pub fn rate_limited(&self, plugin: &str) {
+        self.rate_limited.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc();
+    }
+
+    /// A rate-limit decision made in process because Redis could not be reached.
+    pub fn ratelimit_fallback(&self) {
+        self.ratelimit_fallbacks.inc();
     }
 
     /// Everything, in the OpenMetrics text format.

@@ -15,6 +15,7 @@ use crate::bot::Bot;
 use crate::llm::Completion;
 use crate::metrics::Status;
 use crate::plugin::{CallError, Plugin};
+use crate::ratelimit::Decision;
 
 /// What came of one message.
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +120,13 @@ impl Bot {
                 Some(name),
             );
         };
+        let bucket = format!("{}/{name}", message.user.id);
+        if let Decision::Wait(wait) = self.rate_limiter().take(&bucket).await {
+            self.metrics().rate_limited(owner.name().as_str());
+            let seconds = wait.as_millis().div_ceil(1000).max(1);
+            let text = format!("Slow down: you can use /{name} again in {seconds} s.");
+            return Outcome::answer(text, Some(owner), Some(name));
+        }
         let invocation = Invocation {
             name: name.clone(),
             args: command.args.to_owned(),

@@ -196,13 +196,13 @@ async fn the_bots_runner_runs_the_command_and_counts_the_run() {
 }
 
 /// A Redis of the test's own on a free port, killed when dropped.
-struct OwnRedis {
+pub(crate) struct OwnRedis {
     child: std::process::Child,
     port: u16,
 }
 
 impl OwnRedis {
-    fn start(port: u16) -> OwnRedis {
+    pub(crate) fn start(port: u16) -> OwnRedis {
         let child = std::process::Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no"])
@@ -218,7 +218,7 @@ impl OwnRedis {
         OwnRedis { child, port }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 }

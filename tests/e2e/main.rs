@@ -11,6 +11,7 @@ mod metrics;
 mod misbehaving;
 mod personality;
 mod plugins;
+mod ratelimit;
 mod telegram;
 
 use dcmaid_host::Bot;

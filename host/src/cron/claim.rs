@@ -7,12 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use fred::prelude::{
-    Builder, Client, ClientLike, Config, Expiration, KeysInterface, ReconnectPolicy, SetOptions,
-};
-
-/// How long connecting to Redis, and each command, may take.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+use fred::prelude::{Client, Expiration, KeysInterface, SetOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimError {
@@ -34,23 +29,9 @@ pub enum Claims {
 impl Claims {
     /// Claims through the Redis at `url`, as `replica` (a name for logs and the key's value).
     pub async fn redis(url: &str, replica: &str) -> Result<Claims, ClaimError> {
-        let connect = |source| ClaimError::Connect { url: url.to_owned(), source };
-        let config = Config::from_url(url).map_err(connect)?;
-        let client = Builder::from_config(config)
-            .with_connection_config(|connection| {
-                connection.connection_timeout = REDIS_TIMEOUT;
-                connection.internal_command_timeout = REDIS_TIMEOUT;
-            })
-            // Without it a command waits forever on a connection that died.
-            .with_performance_config(|performance| {
-                performance.default_command_timeout = REDIS_TIMEOUT;
-            })
-            // A Redis that goes away later is reconnected to, forever, backing off to 5 s;
-            // the first connection still fails at once (fred's `fail_fast`).
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
-            .build()
-            .map_err(connect)?;
-        client.init().await.map_err(connect)?;
+        let client = crate::redis::connect(url)
+            .await
+            .map_err(|source| ClaimError::Connect { url: url.to_owned(), source })?;
         Ok(Claims::Redis { client, replica: replica.to_owned() })
     }
 

@@ -1,0 +1,29 @@
+//! The Redis connection replicas share (cron claims, rate limits), through fred: bounded
+//! timeouts so that a Redis that went away is an error in two seconds rather than a hang,
+//! and reconnection forever in the background, so that it is used again when it is back.
+
+use std::time::Duration;
+
+use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
+
+/// How long connecting to Redis, and each command, may take.
+pub const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A connected client for the Redis at `url`; fails at once when none answers there.
+pub async fn connect(url: &str) -> Result<Client, fred::error::Error> {
+    let client = Builder::from_config(Config::from_url(url)?)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = TIMEOUT;
+            connection.internal_command_timeout = TIMEOUT;
+        })
+        // Without it a command waits forever on a connection that died.
+        .with_performance_config(|performance| {
+            performance.default_command_timeout = TIMEOUT;
+        })
+        // A Redis that goes away later is reconnected to, forever, backing off to 5 s; the
+        // first connection still fails at once (fred's `fail_fast`).
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
+        .build()?;
+    client.init().await?;
+    Ok(client)
+}
