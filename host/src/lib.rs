@@ -16,6 +16,7 @@ pub mod clock;
 pub mod compile_cache;
 pub mod config;
 pub mod cron;
+pub mod egress;
 pub mod engine;
 pub mod error;
 pub mod eval;
