@@ -30,6 +30,22 @@ done < <(find plugins -name Cargo.toml -not -path '*/target/*' | sort)
 cargo build --profile plugin --target wasm32-wasip2 "${packages[@]}"
 built="$CARGO_TARGET_DIR/wasm32-wasip2/plugin"
 
+# Python plugins: a folder with app.py, plugin.toml and wit/world.wit (whose world includes
+# a dcmaid:bot role world, found through wit/deps/), built next to the Rust ones.
+python_plugins=()
+while IFS= read -r app; do
+    python_plugins+=("$(dirname "$app")")
+done < <(find plugins -name app.py -not -path '*/target/*' | sort)
+if [[ ${#python_plugins[@]} -gt 0 ]]; then
+    ensure_componentize_py
+fi
+for dir in "${python_plugins[@]}"; do
+    world=$(sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$dir/wit/world.wit" | head -n 1)
+    component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$dir/plugin.toml" | head -n 1)
+    (cd "$dir" && componentize-py -d wit -w "$world" componentize app -o "$built/$component" >/dev/null)
+    echo "built $dir into $built/$component"
+done
+
 [[ $install == 1 ]] || exit 0
 for crate in "${crates[@]}"; do
     [[ -f "$crate/plugin.toml" ]] || continue
@@ -40,5 +56,14 @@ for crate in "${crates[@]}"; do
     mkdir -p "$dest/$name"
     cp "$crate/plugin.toml" "$dest/$name/plugin.toml"
     cp "$wasm" "$dest/$name/$component"
+    echo "installed $name into $dest/$name"
+done
+for dir in "${python_plugins[@]}"; do
+    [[ $examples == 1 || $dir != plugins/examples/* ]] || continue
+    name=$(package_name "$dir/plugin.toml")
+    component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$dir/plugin.toml" | head -n 1)
+    mkdir -p "$dest/$name"
+    cp "$dir/plugin.toml" "$dest/$name/plugin.toml"
+    cp "$built/$component" "$dest/$name/$component"
     echo "installed $name into $dest/$name"
 done

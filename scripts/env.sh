@@ -27,3 +27,13 @@ ensure_redis() {
     echo "redis-server did not come up on 127.0.0.1:6379" >&2
     return 1
 }
+
+# componentize-py, which builds the Python plugins (plugins/**/app.py) from `wit/` alone.
+# Pinned: its output is part of what the tests and benches measure.
+COMPONENTIZE_PY_VERSION=0.25.1
+ensure_componentize_py() {
+    if ! componentize-py --version 2>/dev/null | grep -qx "componentize-py $COMPONENTIZE_PY_VERSION"; then
+        python3 -m pip install --quiet --disable-pip-version-check \
+            "componentize-py==$COMPONENTIZE_PY_VERSION"
+    fi
+}

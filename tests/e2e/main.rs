@@ -6,6 +6,7 @@ mod cron;
 mod discord;
 mod http;
 mod jobs;
+mod languages;
 mod llm;
 mod metrics;
 mod misbehaving;

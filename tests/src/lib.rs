@@ -83,13 +83,22 @@ impl Sandbox {
         self.install_shipped("analytics", "analytics");
     }
 
-    /// Install crate `plugins/<folder>` (named `name`) with the manifest it ships.
+    /// Install the example Python tool plugin `dice-py` as it ships.
+    pub fn install_dice_py(&self) {
+        self.install_shipped("dice-py", "examples/dice-py");
+    }
+
+    /// Install plugin `plugins/<folder>` (named `name`) with the manifest it ships.
     fn install_shipped(&self, name: &str, folder: &str) {
         let shipped = repository().join("plugins").join(folder);
         let manifest = std::fs::read_to_string(shipped.join("plugin.toml")).unwrap();
+        let file = manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("component = \"")?.strip_suffix('"'))
+            .expect("the manifest names its component");
         let installed = self.plugins_dir().join(name);
         std::fs::create_dir_all(&installed).unwrap();
-        std::fs::copy(component(name), installed.join(format!("{name}.wasm"))).unwrap();
+        std::fs::copy(component(file.trim_end_matches(".wasm")), installed.join(file)).unwrap();
         std::fs::write(installed.join("plugin.toml"), manifest).unwrap();
     }
 

@@ -1,0 +1,53 @@
+//! Plugins in other languages load and run exactly as Rust plugins do: `dice-py`, a Python
+//! tool plugin built by componentize-py from `wit/` alone.
+
+use std::time::Instant;
+
+use dcmaid_host::Bot;
+use dcmaid_tests::Sandbox;
+
+use crate::say;
+
+/// `🎲 2d6+3: a + b + 3 = total`: the faces and the total, checked against each other.
+fn check_roll(reply: &str, dice: usize, sides: u32, modifier: i64) {
+    let (_, sum) = reply.split_once(": ").unwrap_or_else(|| panic!("{reply}"));
+    let (terms, total) = sum.rsplit_once(" = ").unwrap_or_else(|| panic!("{reply}"));
+    let mut terms = terms.split(' ');
+    let faces: Vec<u32> =
+        terms.by_ref().step_by(2).take(dice).map(|f| f.parse().unwrap()).collect();
+    assert_eq!(faces.len(), dice, "{reply}");
+    assert!(faces.iter().all(|face| (1..=sides).contains(face)), "{reply}");
+    let expected = faces.iter().map(|&f| i64::from(f)).sum::<i64>() + modifier;
+    assert_eq!(total.parse::<i64>().unwrap(), expected, "{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_plugin_answers_keeps_state_across_restarts_and_refuses_bad_input() {
+    let sandbox = Sandbox::new();
+    sandbox.install_dice_py();
+    let started = Instant::now();
+    let bot = Bot::start(sandbox.config()).await.unwrap();
+    let first_start = started.elapsed();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+
+    let reply = say(&bot, "alice", "/roll 2d6+3").await.reply;
+    assert!(reply.starts_with("🎲 2d6+3: "), "{reply}");
+    check_roll(&reply, 2, 6, 3);
+    check_roll(&say(&bot, "alice", "/roll d20").await.reply, 1, 20, 0);
+    let refused = say(&bot, "alice", "/roll 0d6").await;
+    assert_eq!(refused.reply, "roll 1 to 100 dice, not 0");
+    assert_eq!(
+        say(&bot, "alice", "/roll banana").await.reply,
+        "`banana` is not dice notation; try 2d6+3"
+    );
+    assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
+    assert_eq!(say(&bot, "bob", "/rolls").await.reply, "You rolled 0 times.");
+    drop(bot);
+
+    // The second start finds the compiled component in the cache; the kv state is kept.
+    let started = Instant::now();
+    let bot = Bot::start(sandbox.config()).await.unwrap();
+    let second_start = started.elapsed();
+    assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
+    println!("dice-py: first start {first_start:?}, second start {second_start:?}");
+}
