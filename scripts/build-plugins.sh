@@ -39,11 +39,26 @@ done < <(find plugins -name app.py -not -path '*/target/*' | sort)
 if [[ ${#python_plugins[@]} -gt 0 ]]; then
     ensure_componentize_py
 fi
+# JavaScript plugins: the same with app.js, built by componentize-js without WASI HTTP.
+js_plugins=()
+while IFS= read -r app; do
+    js_plugins+=("$(dirname "$app")")
+done < <(find plugins -name app.js -not -path '*/node_modules/*' | sort)
+if [[ ${#js_plugins[@]} -gt 0 ]]; then
+    ensure_componentize_js
+fi
+
+world_of() { sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$1/wit/world.wit" | head -n 1; }
+component_of() { sed -n 's/^component *= *"\(.*\)"/\1/p' "$1/plugin.toml" | head -n 1; }
 for dir in "${python_plugins[@]}"; do
-    world=$(sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$dir/wit/world.wit" | head -n 1)
-    component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$dir/plugin.toml" | head -n 1)
-    (cd "$dir" && componentize-py -d wit -w "$world" componentize app -o "$built/$component" >/dev/null)
-    echo "built $dir into $built/$component"
+    (cd "$dir" && componentize-py -d wit -w "$(world_of .)" componentize app \
+        -o "$built/$(component_of .)" >/dev/null)
+    echo "built $dir into $built/$(component_of "$dir")"
+done
+for dir in "${js_plugins[@]}"; do
+    (cd "$dir" && componentize-js app.js --wit wit --world-name "$(world_of .)" \
+        -d http fetch-event -o "$built/$(component_of .)" >/dev/null)
+    echo "built $dir into $built/$(component_of "$dir")"
 done
 
 [[ $install == 1 ]] || exit 0
@@ -58,10 +73,10 @@ for crate in "${crates[@]}"; do
     cp "$wasm" "$dest/$name/$component"
     echo "installed $name into $dest/$name"
 done
-for dir in "${python_plugins[@]}"; do
+for dir in "${python_plugins[@]}" "${js_plugins[@]}"; do
     [[ $examples == 1 || $dir != plugins/examples/* ]] || continue
     name=$(package_name "$dir/plugin.toml")
-    component=$(sed -n 's/^component *= *"\(.*\)"/\1/p' "$dir/plugin.toml" | head -n 1)
+    component=$(component_of "$dir")
     mkdir -p "$dest/$name"
     cp "$dir/plugin.toml" "$dest/$name/plugin.toml"
     cp "$built/$component" "$dest/$name/$component"

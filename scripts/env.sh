@@ -37,3 +37,17 @@ ensure_componentize_py() {
             "componentize-py==$COMPONENTIZE_PY_VERSION"
     fi
 }
+
+# componentize-js, which builds the JavaScript plugins (plugins/**/app.js) from `wit/` alone;
+# installed with npm into a tools folder beside the target directory. Pinned.
+COMPONENTIZE_JS_VERSION=0.23.0
+DCMAID_TOOLS="${DCMAID_TOOLS:-$HOME/.cache/dcmaid-tools}"
+ensure_componentize_js() {
+    local bin="$DCMAID_TOOLS/node_modules/.bin/componentize-js"
+    if [[ "$("$bin" --version 2>/dev/null)" != "$COMPONENTIZE_JS_VERSION" ]]; then
+        mkdir -p "$DCMAID_TOOLS"
+        npm install --prefix "$DCMAID_TOOLS" --silent --no-fund --no-audit \
+            "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION"
+    fi
+    export PATH="$DCMAID_TOOLS/node_modules/.bin:$PATH"
+}

@@ -1,5 +1,6 @@
 //! Plugins in other languages load and run exactly as Rust plugins do: `dice-py`, a Python
-//! tool plugin built by componentize-py from `wit/` alone.
+//! tool plugin built by componentize-py, and `tally-js`, a JavaScript observer built by
+//! componentize-js, each from `wit/` alone.
 
 use std::time::Instant;
 
@@ -50,4 +51,37 @@ async fn a_python_plugin_answers_keeps_state_across_restarts_and_refuses_bad_inp
     let second_start = started.elapsed();
     assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
     println!("dice-py: first start {first_start:?}, second start {second_start:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_javascript_observer_counts_events_in_its_own_metrics_and_answers_a_command() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_tally_js();
+    let bot = Bot::start(sandbox.config()).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+
+    say(&bot, "alice", "hello").await;
+    say(&bot, "bob", "/hello Ann").await;
+    bot.flush_observers().await;
+    let exposition = bot.metrics().encode();
+    for line in [
+        "dcmaid_plugin_tally_js_events_total{kind=\"message-received\"} 2",
+        "dcmaid_plugin_tally_js_events_total{kind=\"reply-sent\"} 2",
+        "dcmaid_plugin_tally_js_commands_total{command=\"hello\"} 1",
+    ] {
+        assert!(exposition.contains(line), "{line} missing from {exposition}");
+    }
+    // Observers run off the critical path: the command's own message may not be counted yet.
+    let tally = say(&bot, "carol", "/tally").await.reply;
+    let seen = ["So far: message-received: 2, ", "So far: message-received: 3, "];
+    assert!(seen.iter().any(|start| tally.starts_with(start)), "{tally}");
+    assert!(tally.ends_with("reply-sent: 2, command-ran: 1, plugin-failed: 0."), "{tally}");
+    bot.flush_observers().await;
+    drop(bot);
+
+    // The totals are kept in kv: a restart goes on from them.
+    let bot = Bot::start(sandbox.config()).await.unwrap();
+    let tally = say(&bot, "carol", "/tally").await.reply;
+    assert!(tally.ends_with("reply-sent: 3, command-ran: 2, plugin-failed: 0."), "{tally}");
 }

@@ -88,6 +88,11 @@ impl Sandbox {
         self.install_shipped("dice-py", "examples/dice-py");
     }
 
+    /// Install the example JavaScript observer plugin `tally-js` as it ships.
+    pub fn install_tally_js(&self) {
+        self.install_shipped("tally-js", "examples/tally-js");
+    }
+
     /// Install plugin `plugins/<folder>` (named `name`) with the manifest it ships.
     fn install_shipped(&self, name: &str, folder: &str) {
         let shipped = repository().join("plugins").join(folder);

@@ -1,0 +1,49 @@
+// Tally, in JavaScript: an observer that counts what happens, as metrics of its own on the
+// host's /metrics (dcmaid_plugin_tally_js_*) and as totals in the host's kv, and answers
+// `/tally` with them. Built from `wit/` alone with componentize-js.
+
+import { increment } from 'dcmaid:bot/metrics@0.1.0';
+import { get, set } from 'dcmaid:bot/kv@0.1.0';
+
+const KINDS = ['message-received', 'reply-sent', 'command-ran', 'plugin-failed'];
+
+function total(kind) {
+  const stored = get(`total/${kind}`);
+  return stored ? Number(new TextDecoder().decode(stored)) : 0;
+}
+
+function count(kind) {
+  set(`total/${kind}`, new TextEncoder().encode(String(total(kind) + 1)));
+  increment('events', [['kind', kind]], 1);
+}
+
+function summary() {
+  return KINDS.map((kind) => `${kind}: ${total(kind)}`).join(', ');
+}
+
+export const observer = {
+  onEvent(event) {
+    count(event.tag);
+    if (event.tag === 'command-ran') {
+      increment('commands', [['command', event.val.command]], 1);
+    }
+  },
+  report(name) {
+    if (name !== 'weekly') {
+      throw { tag: 'invalid-input', val: `no report named ${name}` };
+    }
+    return `# Tally\n\n${summary()}\n`;
+  },
+};
+
+export const commands = {
+  listCommands() {
+    return [{ name: 'tally', description: 'What the bot has seen so far', usage: '/tally' }];
+  },
+  run(invocation) {
+    if (invocation.name !== 'tally') {
+      throw { tag: 'invalid-input', val: `I don't know the command /${invocation.name}.` };
+    }
+    return { text: `So far: ${summary()}.` };
+  },
+};
