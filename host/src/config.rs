@@ -499,6 +499,12 @@ mod tests {
             ("colour = \"blue\"\n", "colour"),
             ("[plugins.\"Bad Name\"]\n", "Bad Name"),
             ("[llm]\nbase_url = \"ftp://model\"\n", "llm.base_url"),
+            ("[discord]\nprefix = \"\"\n", "discord.prefix"),
+            ("[discord]\nprefix = \"hey bot\"\n", "discord.prefix"),
+            ("[discord]\napi_proxy = \"discord.example\"\n", "discord.api_proxy"),
+            ("[rate_limit]\nburst = 0\n", "rate_limit"),
+            ("[rate_limit]\nper_minute = 0\n", "rate_limit"),
+            ("[server]\nadmin_tokn = \"x\"\n", "admin_tokn"),
         ] {
             std::fs::write(&path, text).unwrap();
             let message = Config::load(&path).unwrap_err().to_string();
