@@ -30,23 +30,17 @@ done < <(find plugins -name Cargo.toml -not -path '*/target/*' | sort)
 cargo build --profile plugin --target wasm32-wasip2 "${packages[@]}"
 built="$CARGO_TARGET_DIR/wasm32-wasip2/plugin"
 
-# Python plugins: a folder with app.py, plugin.toml and wit/world.wit (whose world includes
-# a dcmaid:bot role world, found through wit/deps/), built next to the Rust ones.
-python_plugins=()
-while IFS= read -r app; do
-    python_plugins+=("$(dirname "$app")")
-done < <(find plugins -name app.py -not -path '*/target/*' | sort)
-if [[ ${#python_plugins[@]} -gt 0 ]]; then
-    ensure_componentize_py
-fi
-# JavaScript plugins: the same with app.js, built by componentize-js without WASI HTTP.
-js_plugins=()
-while IFS= read -r app; do
-    js_plugins+=("$(dirname "$app")")
-done < <(find plugins -name app.js -not -path '*/node_modules/*' | sort)
-if [[ ${#js_plugins[@]} -gt 0 ]]; then
-    ensure_componentize_js
-fi
+# Python and JavaScript plugins: a folder with app.py or app.js, plugin.toml and
+# wit/world.wit (whose world includes a dcmaid:bot role world, found through wit/deps/),
+# built next to the Rust ones by componentize-py and componentize-js (without WASI HTTP).
+folders_with() {
+    find plugins -name "$1" -not -path '*/target/*' -not -path '*/node_modules/*' \
+        -exec dirname {} \; | sort
+}
+mapfile -t python_plugins < <(folders_with app.py)
+mapfile -t js_plugins < <(folders_with app.js)
+[[ ${#python_plugins[@]} -eq 0 ]] || ensure_componentize_py
+[[ ${#js_plugins[@]} -eq 0 ]] || ensure_componentize_js
 
 world_of() { sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$1/wit/world.wit" | head -n 1; }
 component_of() { sed -n 's/^component *= *"\(.*\)"/\1/p' "$1/plugin.toml" | head -n 1; }
