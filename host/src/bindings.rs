@@ -32,7 +32,7 @@ wasmtime::component::bindgen!({
 
 pub use dcmaid::bot::types::{
     CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
-    Reply, ReplySent, User,
+    Reply, ReplySent, ToolCalled, ToolSpec, User,
 };
 pub use exports::dcmaid::bot::persona::{BigFive, Shaped};
 

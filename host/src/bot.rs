@@ -10,6 +10,7 @@ use crate::capabilities::Backends;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::cron::Cron;
+use crate::egress::HttpLimits;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
@@ -30,6 +31,8 @@ pub enum StartError {
     Llm(reqwest::Error),
     #[error("redis at {url}: {source}")]
     Redis { url: String, source: fred::error::Error },
+    #[error(transparent)]
+    File(#[from] crate::error::FileError),
 }
 
 pub struct Bot {
@@ -64,7 +67,12 @@ impl Bot {
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
         let cron = Arc::new(Cron::open(&storage).await?);
         let metrics = Arc::new(Metrics::new());
-        let backends = Backends { storage, llm, metrics, clock, cron };
+        let http_limits = HttpLimits {
+            timeout: std::time::Duration::from_millis(config.http.timeout_ms),
+            max_response_bytes: config.http.max_response_bytes,
+        };
+        let allowlist = Arc::new(config.allowlist()?);
+        let backends = Backends { storage, llm, metrics, clock, cron, allowlist, http_limits };
         let redis = match &config.redis.url {
             Some(url) => Some(
                 crate::redis::connect(url)

@@ -29,6 +29,7 @@ pub struct Config {
     pub cron: CronConfig,
     pub redis: RedisConfig,
     pub rate_limit: RateLimitConfig,
+    pub http: HttpConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -51,6 +52,7 @@ impl Default for Config {
             cron: CronConfig::default(),
             redis: RedisConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            http: HttpConfig::default(),
             limits: Limits::default(),
             default_grants: BTreeSet::from([
                 Capability::Kv,
@@ -132,6 +134,29 @@ impl Default for RateLimitConfig {
         RateLimitConfig { burst: 10, per_minute: 30 }
     }
 }
+
+/// Plugins' outgoing HTTP (`wasi:http`): where it may go, how long it may take, how much
+/// may come back.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// The allowlist, in the seed's `allowed_domains.txt` format; relative to `dcmaid.toml`.
+    /// None: the seed's list, built in (DuckDuckGo, GitHub, OpenWeatherMap, Reddit).
+    pub allowlist_file: Option<PathBuf>,
+    /// A whole exchange, from connecting to the last byte of the response, in milliseconds.
+    pub timeout_ms: u64,
+    /// The largest response body a plugin may receive.
+    pub max_response_bytes: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { allowlist_file: None, timeout_ms: 2_000, max_response_bytes: 1 << 20 }
+    }
+}
+
+/// The seed's `config/allowed_domains.txt`, the allowlist when none is configured.
+const SEED_ALLOWLIST: &str = include_str!("../../config/allowed_domains.txt");
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -318,6 +343,9 @@ impl Config {
         if let Some(schedules) = &mut config.cron.schedules_file {
             *schedules = base.join(&*schedules);
         }
+        if let Some(allowlist) = &mut config.http.allowlist_file {
+            *allowlist = base.join(&*allowlist);
+        }
         Ok(config)
     }
 
@@ -329,6 +357,16 @@ impl Config {
     }
 
     /// Replace every `{ file = "path" }` in the plugins' settings by the file's text.
+    /// The operator's allowlist for plugins' outgoing HTTP.
+    pub fn allowlist(&self) -> Result<crate::egress::Allowlist, FileError> {
+        let Some(path) = &self.http.allowlist_file else {
+            return Ok(crate::egress::Allowlist::parse(SEED_ALLOWLIST)
+                .expect("the built-in allowlist parses"));
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(path, e))?;
+        crate::egress::Allowlist::parse(&text).map_err(|message| FileError::invalid(path, message))
+    }
+
     fn read_plugin_files(&mut self, base: &Path) -> Result<(), String> {
         for (plugin, settings) in &mut self.plugins {
             let key = format!("plugins.{plugin}.config");
@@ -373,6 +411,13 @@ impl Config {
             return Err(format!(
                 "rate_limit: expected burst 1 to 10000 and per_minute 1 to 1000000, got {} and {}",
                 rate.burst, rate.per_minute
+            ));
+        }
+        let http = &self.http;
+        if !(1..=600_000).contains(&http.timeout_ms) || http.max_response_bytes == 0 {
+            return Err(format!(
+                "http: expected timeout_ms 1 to 600000 and max_response_bytes over 0, got {} and {}",
+                http.timeout_ms, http.max_response_bytes
             ));
         }
         let prefix = &self.discord.prefix;

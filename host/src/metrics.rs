@@ -117,6 +117,33 @@ impl EncodeLabelValue for EventFate {
     }
 }
 
+/// What became of a plugin's outgoing HTTP request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpOutcome {
+    /// A response came back (whatever its status).
+    Sent,
+    /// The allowlist or the address checks refused it; nothing was sent.
+    Denied,
+    /// The network, the server or a limit (time, size) failed it.
+    Failed,
+}
+
+impl EncodeLabelValue for HttpOutcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            HttpOutcome::Sent => "sent",
+            HttpOutcome::Denied => "denied",
+            HttpOutcome::Failed => "failed",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct HttpLabels {
+    plugin: String,
+    outcome: HttpOutcome,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct EventLabels {
     fate: EventFate,
@@ -134,6 +161,7 @@ pub struct Metrics {
     cron_runs: Family<CronLabels, Counter>,
     rate_limited: Family<PluginLabels, Counter>,
     ratelimit_fallbacks: Counter,
+    http_requests: Family<HttpLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
@@ -214,6 +242,12 @@ impl Metrics {
             "Rate-limit decisions made in process because Redis could not be reached",
             ratelimit_fallbacks.clone(),
         );
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        registry.register(
+            "dcmaid_http_requests",
+            "Plugins' outgoing HTTP requests, by plugin and outcome (sent, denied, failed)",
+            http_requests.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -233,6 +267,7 @@ impl Metrics {
             cron_runs,
             rate_limited,
             ratelimit_fallbacks,
+            http_requests,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
         }
@@ -287,6 +322,13 @@ impl Metrics {
     /// alerts see them before the first event.
     pub fn plugin_loaded(&self, plugin: &str) {
         self.rate_limited.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc_by(0);
+        let denied = HttpLabels { plugin: plugin.to_owned(), outcome: HttpOutcome::Denied };
+        self.http_requests.get_or_create(&denied).inc_by(0);
+    }
+
+    /// One of `plugin`'s outgoing HTTP requests, and what became of it.
+    pub fn http_request(&self, plugin: &str, outcome: HttpOutcome) {
+        self.http_requests.get_or_create(&HttpLabels { plugin: plugin.to_owned(), outcome }).inc();
     }
 
     /// A call for `plugin` refused by a rate limit.

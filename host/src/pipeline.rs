@@ -12,7 +12,6 @@ use crate::bindings::{
     CommandRan, Event, Invocation, Message, PluginError, PluginFailed, ReplySent,
 };
 use crate::bot::Bot;
-use crate::llm::Completion;
 use crate::metrics::Status;
 use crate::plugin::{CallError, Plugin};
 use crate::ratelimit::Decision;
@@ -161,20 +160,10 @@ impl Bot {
             });
             return Outcome::answer(reply, Some(persona), None);
         };
-        let answer = model.infer(&crate::llm::turn(&shaped.system_prompt, &message.text)).await;
-        self.metrics().model_request(if answer.is_ok() { Status::Ok } else { Status::Error });
-        let draft = match answer {
-            Ok(Completion::Text(draft)) => draft,
-            Ok(Completion::ToolCalls(calls)) => {
-                // No tools were offered, so a tool call is the model's mistake.
-                let names: Vec<&str> = calls.iter().map(|call| call.name.as_str()).collect();
-                return Outcome::model_failed(
-                    format!("unexpected tool calls {names:?}"),
-                    template,
-                    persona,
-                );
-            }
-            Err(error) => return Outcome::model_failed(error.to_string(), template, persona),
+        let request = crate::llm::turn(&shaped.system_prompt, &message.text);
+        let draft = match self.infer_with_tools(model, request, &message.user.id).await {
+            Ok(draft) => draft,
+            Err(reason) => return Outcome::model_failed(reason, template, persona),
         };
         match persona.finish(message, &draft).await {
             Ok(reply) => Outcome::answer(reply.text, Some(persona), None),
@@ -228,7 +217,11 @@ impl Outcome {
 
     /// The polite reply for a failed plugin call, after logging what really happened.
     fn apology(error: &CallError, plugin: &Arc<Plugin>, command: Option<String>) -> Outcome {
-        tracing::error!(plugin = %plugin.name(), "{error}");
+        match error.user_message() {
+            // The plugin refused the input and said why: an answer, not a failure.
+            Some(_) => tracing::info!(plugin = %plugin.name(), "{error}"),
+            None => tracing::error!(plugin = %plugin.name(), "{error}"),
+        }
         let reply = match (error, error.user_message()) {
             (_, Some(message)) => message.to_owned(),
             (CallError::Plugin { error: PluginError::Unavailable(_), .. }, _) => {

@@ -25,6 +25,7 @@
 #[doc(hidden)]
 pub mod bindings;
 pub mod config;
+pub mod http;
 pub mod kv;
 pub mod llm;
 pub mod log;
@@ -35,7 +36,7 @@ mod values;
 
 pub use bindings::base::dcmaid::bot::types::{
     CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
-    Reply, ReplySent, ToolSpec, User,
+    Reply, ReplySent, ToolCalled, ToolSpec, User,
 };
 pub use bindings::memory::exports::dcmaid::bot::memory::Recalled;
 pub use bindings::persona::exports::dcmaid::bot::persona::{BigFive, Shaped};
@@ -45,7 +46,7 @@ pub use roles::{Memory, Observer, Persona, Plugin, Tool};
 pub mod prelude {
     pub use crate::{
         BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
-        Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, kv, llm, log,
-        metrics, scheduler,
+        Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, http, kv, llm,
+        log, metrics, scheduler,
     };
 }

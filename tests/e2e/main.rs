@@ -14,6 +14,7 @@ mod personality;
 mod plugins;
 mod ratelimit;
 mod telegram;
+mod tools;
 
 use dcmaid_host::Bot;
 use dcmaid_host::bindings::Platform;

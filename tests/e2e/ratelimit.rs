@@ -105,3 +105,39 @@ async fn a_user_over_the_limit_is_told_when_to_try_again() {
     let exposition = bot.metrics().encode();
     assert!(exposition.contains("dcmaid_rate_limited_total{plugin=\"hello\"} 1"), "{exposition}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_at_once_on_a_bucket_of_forty_admit_exactly_forty_then_it_refills() {
+    let redis = dcmaid_host::redis::connect("redis://127.0.0.1:6379").await.unwrap();
+    // A clock that stands still while the burst runs, then moves on the test's word.
+    let manual = dcmaid_host::clock::ManualClock::at_ms(1_700_000_000_000);
+    let limiter = Arc::new(RateLimiter::new(
+        Bucket::new(40, 60),
+        Clock::from(manual.clone()),
+        Arc::new(Metrics::new()),
+        Some(redis),
+    ));
+    let key = fresh_key();
+    let attempts: Vec<_> = (0..200)
+        .map(|_| {
+            let (limiter, key) = (limiter.clone(), key.clone());
+            tokio::spawn(async move { limiter.take(&key).await })
+        })
+        .collect();
+    let mut admitted = 0;
+    for attempt in attempts {
+        if attempt.await.unwrap() == Decision::Allowed {
+            admitted += 1;
+        }
+    }
+    assert_eq!(admitted, 40, "the bucket holds 40 and not one more");
+
+    // One token a second: after 2.5 s, two more, and the third waits half a second.
+    manual.advance(Duration::from_millis(2_500));
+    assert_eq!(limiter.take(&key).await, Decision::Allowed);
+    assert_eq!(limiter.take(&key).await, Decision::Allowed);
+    match limiter.take(&key).await {
+        Decision::Wait(wait) => assert!(wait.abs_diff(Duration::from_millis(500)).as_millis() <= 1),
+        Decision::Allowed => panic!("only two tokens came back"),
+    }
+}

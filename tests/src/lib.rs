@@ -4,6 +4,7 @@
 pub mod fake_discord;
 pub mod fake_llm;
 pub mod fake_telegram;
+pub mod fake_web;
 
 use std::path::{Path, PathBuf};
 
@@ -81,6 +82,11 @@ impl Sandbox {
     /// Install the `analytics` observer as it ships.
     pub fn install_analytics(&self) {
         self.install_shipped("analytics", "analytics");
+    }
+
+    /// Install the `tools` plugin as it ships.
+    pub fn install_tools(&self) {
+        self.install_shipped("tools", "tools");
     }
 
     /// Install the example Python tool plugin `dice-py` as it ships.

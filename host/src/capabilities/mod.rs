@@ -56,6 +56,9 @@ pub struct Backends {
     pub clock: crate::clock::Clock,
     /// The bot's jobs; plugins keep theirs here through `scheduler`.
     pub cron: std::sync::Arc<crate::cron::Cron>,
+    /// The operator's allowlist for plugins' `wasi:http` requests.
+    pub allowlist: std::sync::Arc<crate::egress::Allowlist>,
+    pub http_limits: crate::egress::HttpLimits,
 }
 
 use wasmtime::component::{HasSelf, Linker};
@@ -63,10 +66,11 @@ use wasmtime::component::{HasSelf, Linker};
 use crate::bindings::dcmaid::bot;
 use crate::plugin::CallState;
 
-/// Add WASI (with nothing granted: no files, no environment, no sockets) and every
-/// `dcmaid:bot` capability to `linker`.
+/// Add WASI (with nothing granted: no files, no environment, no sockets), `wasi:http`
+/// behind the egress policy, and every `dcmaid:bot` capability to `linker`.
 pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
     bot::types::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::log::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::kv::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;

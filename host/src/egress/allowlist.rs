@@ -31,6 +31,47 @@ pub fn normalize_host(host: &Host<&str>) -> String {
     }
 }
 
+/// A host a plugin's manifest asks to reach, normalized as the allowlist's hosts are; or
+/// `*`, any host the operator's allowlist grants (for a plugin that fetches what users ask).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RequestedHost(String);
+
+/// What a manifest writes to ask for every host the operator allows.
+pub const ANY_HOST: &str = "*";
+
+impl RequestedHost {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RequestedHost {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text == ANY_HOST {
+            return Ok(RequestedHost(text));
+        }
+        let bracketed_ipv6 = text.starts_with('[') && text.ends_with(']');
+        if !bracketed_ipv6 && text.contains(['/', ':', '@', '?', '#']) {
+            return Err(format!("`{text}`: write a host alone, without scheme, port or path"));
+        }
+        let url = Url::parse(&format!("https://{text}/"))
+            .map_err(|e| format!("`{text}` is not a host name: {e}"))?;
+        match (url.host(), url.path(), url.port(), url.username()) {
+            (Some(host), "/", None, "") => Ok(RequestedHost(normalize_host(&host))),
+            _ => Err(format!("`{text}`: write a host alone, without scheme, port or path")),
+        }
+    }
+}
+
+impl From<RequestedHost> for String {
+    fn from(host: RequestedHost) -> String {
+        host.0
+    }
+}
+
 impl Allowlist {
     /// Read the file's text; an error names the line and the reason.
     pub fn parse(text: &str) -> Result<Allowlist, String> {
@@ -88,6 +129,19 @@ mod tests {
         assert_eq!(list.grants().count(), 4);
         assert!(list.allows(true, "api.github.com", 443));
         assert!(!list.allows(false, "api.github.com", 80));
+    }
+
+    #[test]
+    fn requested_hosts_are_normalized_like_the_allowlist() {
+        let host = |text: &str| RequestedHost::try_from(text.to_owned());
+        assert_eq!(host("API.GitHub.com.").unwrap().as_str(), "api.github.com");
+        assert_eq!(host("bücher.example").unwrap().as_str(), "xn--bcher-kva.example");
+        assert_eq!(host("0x7f.1").unwrap().as_str(), "127.0.0.1");
+        assert_eq!(host("*").unwrap().as_str(), ANY_HOST);
+        assert_eq!(host("[::1]").unwrap().as_str(), "::1");
+        for bad in ["https://api.github.com", "api.github.com:443", "api.github.com/x", "", "a@b"] {
+            assert!(host(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,10 +8,15 @@
 
 pub mod address;
 pub mod allowlist;
+mod body;
+mod client;
+mod hooks;
 
 use std::net::IpAddr;
 
-pub use allowlist::{Allowlist, Grant};
+pub use allowlist::{Allowlist, Grant, RequestedHost};
+pub use client::HttpLimits;
+pub use hooks::{EgressHooks, PluginEgress};
 use url::{Host, Url};
 
 /// Why a request was denied; the text names the part of the URL to blame.
@@ -48,7 +53,7 @@ pub struct Target {
 /// The URL checks for one plugin: the operator's allowlist and the hosts it requested.
 pub struct Egress<'a> {
     pub allowlist: &'a Allowlist,
-    /// The hosts the plugin's manifest requests, normalized as the allowlist's.
+    /// The hosts the plugin's manifest requests, normalized as the allowlist's; `*` for any.
     pub requested: &'a [String],
 }
 
@@ -77,7 +82,7 @@ impl Egress<'_> {
                 _ => Denied::NotAllowlisted { host },
             });
         }
-        if !self.requested.contains(&host) {
+        if !self.requested.iter().any(|r| r == &host || r == allowlist::ANY_HOST) {
             return Err(Denied::NotRequested { host });
         }
         Ok(Target { https, host, port, granted_literal: literal })
@@ -213,6 +218,11 @@ mod tests {
             egress.check_url("https://evil.test/"),
             Err(Denied::NotAllowlisted { host: "evil.test".into() })
         );
+        // `*` asks for whatever the operator allows, and no more.
+        let any = vec!["*".to_owned()];
+        let egress = Egress { allowlist: &allowlist, requested: &any };
+        assert!(egress.check_url("https://api.duckduckgo.com/").is_ok());
+        assert!(egress.check_url("https://evil.test/").is_err());
     }
 
     #[test]

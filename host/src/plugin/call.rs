@@ -9,9 +9,11 @@ use wasmtime::component::{Instance, ResourceTable};
 use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use super::{Plugin, PluginContext};
 use crate::bindings::PluginError;
+use crate::egress::EgressHooks;
 use crate::engine::EPOCH_TICK;
 use crate::metrics::CallOutcome;
 
@@ -23,6 +25,8 @@ const STDERR_CAPACITY: usize = 16 * 1024;
 pub struct CallState {
     plugin: Arc<PluginContext>,
     wasi: WasiCtx,
+    http: WasiHttpCtx,
+    egress: EgressHooks,
     table: ResourceTable,
     memory: MemoryCap,
     stderr: MemoryOutputPipe,
@@ -43,6 +47,12 @@ impl CallState {
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for CallState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.egress }
     }
 }
 
@@ -153,6 +163,8 @@ impl Plugin {
         let state = CallState {
             plugin: self.context.clone(),
             wasi,
+            http: WasiHttpCtx::new(),
+            egress: EgressHooks(self.context.egress.clone()),
             table: ResourceTable::new(),
             memory: MemoryCap { max_bytes: limits.memory_bytes(), exceeded: false },
             stderr,

@@ -1,4 +1,4 @@
-//! The set of loaded plugins, and who owns which command.
+//! The set of loaded plugins, and who owns which command and which tool.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{Plugin, PluginName, Role};
+use crate::bindings::ToolSpec;
 use crate::capabilities::Backends;
 use crate::config::Config;
 use crate::engine::Engine;
@@ -28,6 +29,8 @@ pub struct Plugins {
     failed: Vec<FailedPlugin>,
     /// Command name -> owning plugin.
     commands: BTreeMap<String, PluginName>,
+    /// Tool name -> the `tool` plugin that offers it.
+    tools: BTreeMap<String, PluginName>,
     persona: Option<PluginName>,
 }
 
@@ -69,11 +72,19 @@ impl Plugins {
                 self.commands.insert(command, name.clone());
             }
         }
+        for spec in plugin.tools() {
+            if let Some(owner) = self.tools.get(&spec.name) {
+                tracing::warn!(plugin = %name, "tool `{}` is already offered by `{owner}`; ignored", spec.name);
+            } else {
+                self.tools.insert(spec.name.clone(), name.clone());
+            }
+        }
         tracing::info!(
             plugin = %name,
             version = %plugin.manifest().version,
             role = %plugin.manifest().role,
             commands = plugin.commands().len(),
+            tools = plugin.tools().len(),
             "plugin loaded"
         );
         self.loaded.insert(name, Arc::new(plugin));
@@ -104,6 +115,20 @@ impl Plugins {
         self.commands
             .iter()
             .filter_map(|(command, owner)| Some((command.as_str(), self.loaded.get(owner)?)))
+    }
+
+    /// The plugin that offers the tool `name`.
+    pub fn tool_owner(&self, name: &str) -> Option<&Arc<Plugin>> {
+        self.tools.get(name).and_then(|owner| self.loaded.get(owner))
+    }
+
+    /// Every tool the language model may call, by name.
+    pub fn tool_specs(&self) -> Vec<ToolSpec> {
+        let owned = |(tool, owner): (&String, &PluginName)| {
+            let plugin = self.loaded.get(owner)?;
+            plugin.tools().iter().find(|spec| &spec.name == tool).cloned()
+        };
+        self.tools.iter().filter_map(owned).collect()
     }
 
     /// The loaded plugin `name`.

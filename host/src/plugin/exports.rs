@@ -59,6 +59,13 @@ impl Exports {
         }
     }
 
+    pub fn tool(&self, plugin: &Plugin) -> Result<&tool::GuestIndices, CallError> {
+        match &self.role {
+            RoleExports::Tool(indices) => Ok(indices),
+            _ => Err(not_exported(plugin, "tool")),
+        }
+    }
+
     pub fn scheduled(&self, plugin: &Plugin) -> Result<&scheduled::GuestIndices, CallError> {
         self.scheduled.as_ref().ok_or_else(|| not_exported(plugin, "scheduled"))
     }

@@ -8,6 +8,7 @@ use super::exports::Exports;
 use super::{CallError, Manifest, Plugin, PluginContext};
 use crate::capabilities::{Backends, Capability, LlmAccess, PluginConfig};
 use crate::config::Config;
+use crate::egress::PluginEgress;
 use crate::engine::Engine;
 use crate::error::FileError;
 
@@ -92,6 +93,13 @@ impl Plugin {
             metrics: backends.metrics.clone(),
             cron: backends.cron.clone(),
             fires: exports.scheduled.is_some(),
+            egress: Arc::new(PluginEgress {
+                plugin: plugin.clone(),
+                allowlist: backends.allowlist.clone(),
+                requested: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+                limits: backends.http_limits,
+                metrics: backends.metrics.clone(),
+            }),
         };
         let mut loaded = Plugin {
             manifest,
@@ -100,6 +108,7 @@ impl Plugin {
             exports,
             limits: config.limits.clone(),
             commands: Vec::new(),
+            tools: Vec::new(),
             metrics: backends.metrics.clone(),
         };
         loaded.check().await.map_err(|source| match source {
@@ -125,6 +134,7 @@ impl Plugin {
             .await?;
         self.validate_settings().await?;
         self.commands = self.list_commands().await?;
+        self.tools = self.list_tools().await?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::PluginName;
 use crate::capabilities::Capability;
+use crate::egress::RequestedHost;
 use crate::error::FileError;
 
 /// The role a plugin plays; each is a world of `wit/` and names the export the host calls.
@@ -51,6 +52,10 @@ pub struct Manifest {
     /// What the plugin asks for; the operator's grants decide what it gets.
     #[serde(default)]
     pub capabilities: BTreeSet<Capability>,
+    /// The hosts it asks to reach over `wasi:http`; it may reach those the operator's
+    /// allowlist also grants, and nothing else.
+    #[serde(default)]
+    pub http_hosts: BTreeSet<RequestedHost>,
     /// Default settings, which the operator's `[plugins.<name>.config]` overrides.
     #[serde(default)]
     pub config: toml::Table,
@@ -78,6 +83,7 @@ mod tests {
         role = "persona"
         component = "hello.wasm"
         capabilities = ["kv"]
+        http_hosts = ["API.GitHub.com."]
         [config]
         greeting = "Hi"
     "#;
@@ -88,6 +94,7 @@ mod tests {
         assert_eq!(manifest.name.as_str(), "hello");
         assert_eq!(manifest.role, Role::Persona);
         assert!(manifest.capabilities.contains(&Capability::Kv));
+        assert_eq!(manifest.http_hosts.first().map(|h| h.as_str()), Some("api.github.com"));
         assert_eq!(manifest.config["greeting"].as_str(), Some("Hi"));
     }
 
@@ -99,6 +106,7 @@ mod tests {
             (GOOD.replace("[\"kv\"]", "[\"teleport\"]"), "capabilities", "kv"),
             (GOOD.replace("\"hello\"", "\"Hello World\""), "name", "a-z"),
             (GOOD.replace("role", "rolle"), "rolle", "unknown field"),
+            (GOOD.replace("API.GitHub.com.", "https://x.test"), "http_hosts", "host alone"),
         ];
         for (text, field, expected) in cases {
             let message = Manifest::parse(&text).unwrap_err().to_string();

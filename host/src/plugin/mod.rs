@@ -18,11 +18,12 @@ pub use load::LoadError;
 pub use manifest::{Manifest, Role};
 pub use name::PluginName;
 
-use crate::bindings::{BigFive, CommandSpec, Event, Invocation, Message, Reply, Shaped};
+use crate::bindings::{BigFive, CommandSpec, Event, Invocation, Message, Reply, Shaped, ToolSpec};
 use crate::capabilities::{Capability, LlmAccess, PluginConfig};
 use crate::clock::Clock;
 use crate::config::Limits;
 use crate::cron::Cron;
+use crate::egress::PluginEgress;
 use crate::metrics::Metrics;
 use crate::storage::PluginKv;
 use exports::Exports;
@@ -43,6 +44,8 @@ pub struct PluginContext {
     pub cron: Arc<Cron>,
     /// Whether the plugin exports `scheduled` (its jobs would have nothing to fire without).
     pub fires: bool,
+    /// Where its `wasi:http` requests may go.
+    pub egress: Arc<PluginEgress>,
 }
 
 /// A loaded plugin: compiled, linked once, checked against its world, ready to instantiate
@@ -54,6 +57,7 @@ pub struct Plugin {
     exports: Exports,
     limits: Limits,
     commands: Vec<CommandSpec>,
+    tools: Vec<ToolSpec>,
     metrics: Arc<Metrics>,
 }
 
@@ -73,6 +77,11 @@ impl Plugin {
     /// The commands the plugin owns, as it listed them when it loaded.
     pub fn commands(&self) -> &[CommandSpec] {
         &self.commands
+    }
+
+    /// The tools a `tool` plugin offers the language model, as it listed them when it loaded.
+    pub fn tools(&self) -> &[ToolSpec] {
+        &self.tools
     }
 
     /// What the plugin said of its command `name` (case-insensitive), if it owns one.
@@ -145,6 +154,39 @@ impl Plugin {
             .await?
             .run(async |store, instance| {
                 commands.load(&mut *store, instance)?.call_run(store, invocation).await
+            })
+            .await
+    }
+
+    /// `tool.call-tool`: run tool `name` with `arguments` (a JSON object as text) for
+    /// `user_id`.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        arguments: &str,
+        user_id: &str,
+    ) -> Result<String, CallError> {
+        let tool = self.exports.tool(self)?;
+        self.instantiate("tool.call-tool")
+            .await?
+            .run(async |store, instance| {
+                tool.load(&mut *store, instance)?
+                    .call_call_tool(store, name, arguments, user_id)
+                    .await
+            })
+            .await
+    }
+
+    /// `tool.list-tools`; the host calls it once, when the plugin loads.
+    async fn list_tools(&self) -> Result<Vec<ToolSpec>, CallError> {
+        let Ok(tool) = self.exports.tool(self) else {
+            return Ok(Vec::new());
+        };
+        self.instantiate("tool.list-tools")
+            .await?
+            .run(async |store, instance| {
+                let specs = tool.load(&mut *store, instance)?.call_list_tools(store).await?;
+                Ok(Ok(specs))
             })
             .await
     }

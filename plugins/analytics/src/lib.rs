@@ -38,6 +38,7 @@ fn kind(event: &Event) -> &'static str {
         Event::ReplySent(_) => "reply_sent",
         Event::CommandRan(_) => "command_ran",
         Event::PluginFailed(_) => "plugin_failed",
+        Event::ToolCalled(_) => "tool_called",
     }
 }
 
@@ -62,6 +63,9 @@ fn record(event: Event) -> Result<(), PluginError> {
         }
         Event::PluginFailed(failed) => {
             update_day(day_of(failed.at_ms), |day| day.failure(&failed.plugin))
+        }
+        Event::ToolCalled(called) => {
+            update_day(day_of(called.at_ms), |day| day.tool(&called.tool, called.ok))
         }
     }
 }

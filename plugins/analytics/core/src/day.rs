@@ -45,6 +45,9 @@ pub struct Day {
     pub new: BTreeSet<String>,
     pub messages: u64,
     pub commands: BTreeMap<String, CommandCount>,
+    /// Tool calls, by tool (the runs of each, and how many failed).
+    #[serde(default)]
+    pub tools: BTreeMap<String, CommandCount>,
     /// Failed plugin calls, by plugin.
     pub failures: BTreeMap<String, u64>,
     pub latency: Latency,
@@ -64,6 +67,12 @@ impl Day {
 
     pub fn command(&mut self, command: &str, ok: bool) {
         let count = self.commands.entry(command.to_owned()).or_default();
+        count.runs += 1;
+        count.failures += u64::from(!ok);
+    }
+
+    pub fn tool(&mut self, tool: &str, ok: bool) {
+        let count = self.tools.entry(tool.to_owned()).or_default();
         count.runs += 1;
         count.failures += u64::from(!ok);
     }

@@ -14,8 +14,17 @@ pub struct Week {
     /// `(day, active users, messages)`, oldest first, every day present.
     pub daily: Vec<(u32, usize, u64)>,
     pub commands: BTreeMap<String, CommandCount>,
+    pub tools: BTreeMap<String, CommandCount>,
     pub failures: BTreeMap<String, u64>,
     pub latency: Latency,
+}
+
+fn add_counts(into: &mut BTreeMap<String, CommandCount>, from: &BTreeMap<String, CommandCount>) {
+    for (name, count) in from {
+        let total = into.entry(name.clone()).or_default();
+        total.runs += count.runs;
+        total.failures += count.failures;
+    }
 }
 
 pub fn week(days: &BTreeMap<u32, Day>, today: u32) -> Week {
@@ -26,11 +35,8 @@ pub fn week(days: &BTreeMap<u32, Day>, today: u32) -> Week {
             continue;
         };
         week.daily.push((day_number, day.active.len(), day.messages));
-        for (command, count) in &day.commands {
-            let total = week.commands.entry(command.clone()).or_default();
-            total.runs += count.runs;
-            total.failures += count.failures;
-        }
+        add_counts(&mut week.commands, &day.commands);
+        add_counts(&mut week.tools, &day.tools);
         for (plugin, failures) in &day.failures {
             *week.failures.entry(plugin.clone()).or_default() += failures;
         }
@@ -86,7 +92,11 @@ pub fn stats(kpis: &Kpis, week: &Week) -> String {
 }
 
 fn top_commands(week: &Week, n: usize) -> Vec<(&String, &CommandCount)> {
-    let mut commands: Vec<_> = week.commands.iter().collect();
+    most_run(&week.commands, n)
+}
+
+fn most_run(counts: &BTreeMap<String, CommandCount>, n: usize) -> Vec<(&String, &CommandCount)> {
+    let mut commands: Vec<_> = counts.iter().collect();
     commands.sort_by(|a, b| b.1.runs.cmp(&a.1.runs).then(a.0.cmp(b.0)));
     commands.truncate(n);
     commands
@@ -117,6 +127,15 @@ pub fn weekly(kpis: &Kpis, week: &Week) -> String {
         let _ = writeln!(md, "| command | runs | failures |\n| --- | --- | --- |");
         for (command, count) in top_commands(week, usize::MAX) {
             let _ = writeln!(md, "| /{command} | {} | {} |", count.runs, count.failures);
+        }
+    }
+    let _ = writeln!(md, "\n## Tool calls\n");
+    if week.tools.is_empty() {
+        let _ = writeln!(md, "No tool calls this week.");
+    } else {
+        let _ = writeln!(md, "| tool | calls | failures |\n| --- | --- | --- |");
+        for (tool, count) in most_run(&week.tools, usize::MAX) {
+            let _ = writeln!(md, "| {tool} | {} | {} |", count.runs, count.failures);
         }
     }
     let _ = writeln!(md, "\n## Response times\n");
@@ -152,6 +171,8 @@ mod tests {
         today.command("mood", true);
         today.latency.observe(700);
         today.failure("memory");
+        today.tool("weather", true);
+        today.tool("weather", false);
         days.insert(19_675, today);
         let kpis = compute(&days, 19_675);
         let week = week(&days, 19_675);
@@ -165,6 +186,7 @@ mod tests {
             "| /mood | 1 | 0 |",
             "1 replies: p50 ≤ 1 ms",
             "- `memory`: 1",
+            "| weather | 2 | 1 |",
         ] {
             assert!(md.contains(expected), "missing {expected:?} in\n{md}");
         }
