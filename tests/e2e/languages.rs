@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use dcmaid_host::Bot;
-use dcmaid_tests::Sandbox;
+use dcmaid_tests::fake_web::FakeWeb;
+use dcmaid_tests::{Sandbox, plugin_name};
 
 use crate::say;
 
@@ -51,6 +52,45 @@ async fn a_python_plugin_answers_keeps_state_across_restarts_and_refuses_bad_inp
     let second_start = started.elapsed();
     assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
     println!("dice-py: first start {first_start:?}, second start {second_start:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_plugin_calls_out_through_wasi_http_where_the_allowlist_says() {
+    let web = FakeWeb::start().await;
+    let sandbox = Sandbox::new();
+    sandbox.install_dice_py();
+    // As an operator would for a random.org of their own: the plugin asks for the host, the
+    // allowlist grants exactly that address.
+    let manifest = sandbox.plugins_dir().join("dice-py/plugin.toml");
+    let shipped = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        shipped.replace("\"www.random.org\"]", "\"www.random.org\", \"127.0.0.1\"]"),
+    )
+    .unwrap();
+    let allowlist = sandbox.data_dir().join("allowed_domains.txt");
+    std::fs::write(&allowlist, format!("http://127.0.0.1:{}\n", web.port)).unwrap();
+    let mut config = sandbox.config();
+    config.limits.call_timeout_ms = 5_000;
+    config.http.allowlist_file = Some(allowlist);
+    let settings = format!("random_org_url = \"{}/integers/\"", web.base_url);
+    config.plugins.entry(plugin_name("dice-py")).or_default().config =
+        toml::from_str(&settings).unwrap();
+    let bot = Bot::start(config.clone()).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    assert_eq!(
+        say(&bot, "alice", "/trueroll 3d6+1").await.reply,
+        "🎲 3d6+1 (random.org): 6 + 5 + 4 = 16"
+    );
+    drop(bot);
+
+    // The real random.org is not on this allowlist: denied before anything leaves.
+    config.plugins.clear();
+    let bot = Bot::start(config).await.unwrap();
+    let denied = say(&bot, "alice", "/trueroll 2d6").await;
+    assert_eq!(denied.reply, "I'm not allowed to reach www.random.org.");
+    assert!(!denied.failed, "a denial is an answer, not a failure");
+    assert_eq!(web.seen().len(), 1, "only the first roll reached the network");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
