@@ -42,16 +42,13 @@ mapfile -t js_plugins < <(folders_with app.js)
 [[ ${#python_plugins[@]} -eq 0 ]] || ensure_componentize_py
 [[ ${#js_plugins[@]} -eq 0 ]] || ensure_componentize_js
 
-world_of() { sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$1/wit/world.wit" | head -n 1; }
 component_of() { sed -n 's/^component *= *"\(.*\)"/\1/p' "$1/plugin.toml" | head -n 1; }
 for dir in "${python_plugins[@]}"; do
-    (cd "$dir" && componentize-py -d wit -w "$(world_of .)" componentize app \
-        -o "$built/$(component_of .)" >/dev/null)
+    build_python_plugin "$dir" "$built/$(component_of "$dir")"
     echo "built $dir into $built/$(component_of "$dir")"
 done
 for dir in "${js_plugins[@]}"; do
-    (cd "$dir" && componentize-js app.js --wit wit --world-name "$(world_of .)" \
-        -d http fetch-event -o "$built/$(component_of .)" >/dev/null)
+    build_js_plugin "$dir" "$built/$(component_of "$dir")"
     echo "built $dir into $built/$(component_of "$dir")"
 done
 

@@ -51,3 +51,24 @@ ensure_componentize_js() {
     fi
     export PATH="$DCMAID_TOOLS/node_modules/.bin:$PATH"
 }
+
+# The world a Python or JavaScript plugin folder builds: the first in its wit/world.wit.
+plugin_world() { sed -n 's/^world \([a-z0-9-]*\) .*/\1/p' "$1/wit/world.wit" | head -n 1; }
+
+# Build the Python plugin in folder $1 (app.py, wit/) into the component $2.
+build_python_plugin() {
+    ensure_componentize_py
+    local out
+    out="$(realpath -m "$2")"
+    (cd "$1" && componentize-py -d wit -w "$(plugin_world .)" componentize app -o "$out" >/dev/null)
+}
+
+# Build the JavaScript plugin in folder $1 (app.js, wit/) into the component $2, without
+# componentize-js's own fetch (plugins reach the network through the host's wasi:http).
+build_js_plugin() {
+    ensure_componentize_js
+    local out
+    out="$(realpath -m "$2")"
+    (cd "$1" && componentize-js app.js --wit wit --world-name "$(plugin_world .)" \
+        -d http fetch-event -o "$out" >/dev/null)
+}

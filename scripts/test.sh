@@ -10,4 +10,5 @@ ensure_redis
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary.
 cargo build -p dcmaid-host --bin dcmaid
+scripts/check-templates.sh
 cargo test --workspace "$@"
