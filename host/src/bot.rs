@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use arc_swap::ArcSwap;
 use tokio::sync::Semaphore;
 
 use crate::bindings::{Message, Platform, User};
@@ -15,9 +16,10 @@ use crate::engine::Engine;
 use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
 use crate::observers::Observers;
-use crate::plugin::{Plugins, Role};
+use crate::plugin::Plugins;
 use crate::ratelimit::{Bucket, RateLimiter};
 use crate::storage::{Storage, StorageError};
+use crate::swap::Swaps;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -37,7 +39,12 @@ pub enum StartError {
 
 pub struct Bot {
     config: Config,
-    plugins: Plugins,
+    engine: Arc<Engine>,
+    /// The plugins now: a hot swap stores the next set; a call holds the plugin it started on.
+    plugins: Arc<ArcSwap<Plugins>>,
+    swaps: Swaps,
+    /// Shared with the other replicas, when configured.
+    redis: Option<fred::prelude::Client>,
     /// Open for the bot's whole life (its database stays locked to this process), and what
     /// plugins loaded later are given.
     backends: Backends,
@@ -61,8 +68,9 @@ impl Bot {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let engine =
-            Engine::new(&config.limits, Some(config.cache_dir())).map_err(StartError::Engine)?;
+        let engine = Engine::new(&config.limits, Some(config.cache_dir()))
+            .map(Arc::new)
+            .map_err(StartError::Engine)?;
         let storage = Storage::open(&config.storage_url()).await?;
         let llm = crate::llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
         let cron = Arc::new(Cron::open(&storage).await?);
@@ -82,16 +90,20 @@ impl Bot {
             None => None,
         };
         let bucket = Bucket::new(config.rate_limit.burst, config.rate_limit.per_minute);
-        let rate_limiter =
-            RateLimiter::new(bucket, backends.clock.clone(), backends.metrics.clone(), redis);
+        let rate_limiter = RateLimiter::new(
+            bucket,
+            backends.clock.clone(),
+            backends.metrics.clone(),
+            redis.clone(),
+        );
         let plugins = Plugins::load_dir(&config.plugins_dir(), &config, &engine, &backends).await;
         for plugin in plugins.loaded() {
             backends.metrics.plugin_loaded(plugin.name().as_str());
         }
         let call_permits = Arc::new(Semaphore::new(config.limits.max_concurrent_calls as usize));
-        let observers = plugins.loaded().filter(|p| p.manifest().role == Role::Observer).cloned();
+        let plugins = Arc::new(ArcSwap::from_pointee(plugins));
         let observers = Observers::start(
-            observers.collect(),
+            plugins.clone(),
             config.limits.observer_queue as usize,
             call_permits.clone(),
             backends.metrics.clone(),
@@ -102,7 +114,10 @@ impl Bot {
             observers,
             rate_limiter,
             config,
+            engine,
             plugins,
+            swaps: Swaps::default(),
+            redis,
             messages_seen: AtomicU64::new(0),
         })
     }
@@ -111,8 +126,26 @@ impl Bot {
         &self.config
     }
 
-    pub fn plugins(&self) -> &Plugins {
+    /// The plugins now. Hold the value for as long as one message needs it: a hot swap
+    /// replaces what later calls get, never what this one holds.
+    pub fn plugins(&self) -> Arc<Plugins> {
+        self.plugins.load_full()
+    }
+
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    pub(crate) fn plugin_set(&self) -> &ArcSwap<Plugins> {
         &self.plugins
+    }
+
+    pub(crate) fn swaps(&self) -> &Swaps {
+        &self.swaps
+    }
+
+    pub(crate) fn redis(&self) -> Option<&fred::prelude::Client> {
+        self.redis.as_ref()
     }
 
     /// The configured language model, if any.

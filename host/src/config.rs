@@ -21,6 +21,8 @@ pub struct Config {
     pub plugins_dir: Option<PathBuf>,
     /// The persona that answers conversation; default: the only (or first, by name) persona.
     pub persona: Option<PluginName>,
+    /// Reload a plugin when its files in the plugins directory change (while developing).
+    pub watch_plugins: bool,
     pub server: ServerConfig,
     pub storage: StorageConfig,
     pub llm: LlmConfig,
@@ -44,6 +46,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".dcmaid"),
             plugins_dir: None,
             persona: None,
+            watch_plugins: false,
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             llm: LlmConfig::default(),

@@ -29,6 +29,7 @@ pub mod plugin_metrics;
 pub mod ratelimit;
 pub mod redis;
 pub mod storage;
+pub mod swap;
 pub mod toolbox;
 
 pub use bot::Bot;

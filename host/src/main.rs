@@ -131,6 +131,11 @@ enum EvalCommand {
 enum PluginCommand {
     /// List the installed plugins, what they own and what they were granted.
     List,
+    /// Load a plugin anew from its folder in the plugins directory and swap it into the
+    /// running bot (through its admin API); the old version keeps serving if the new fails.
+    Reload { name: String },
+    /// Put back the version a plugin's last swap replaced, in the running bot.
+    Rollback { name: String },
 }
 
 #[tokio::main]
@@ -153,6 +158,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Chat { user } => chat(config, &user).await,
         Command::Plugin { command: PluginCommand::List } => list_plugins(config).await,
+        Command::Plugin { command: PluginCommand::Reload { name } } => {
+            swap(config, &name, "reload").await
+        }
+        Command::Plugin { command: PluginCommand::Rollback { name } } => {
+            swap(config, &name, "rollback").await
+        }
         Command::Jobs { command } => jobs(config, command).await,
         Command::Restore { folder } => restore(config, &folder).await,
         Command::Eval {
@@ -192,6 +203,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let runner = dcmaid_host::cron::run::runner(&bot);
     let scheduled = bot.cron().start(Arc::new(claims), runner).await?;
     tracing::info!(jobs = scheduled, "cron: scheduling");
+    if let Some(url) = &bot.config().redis.url {
+        dcmaid_host::swap::follow(&bot, url).await.context("following swaps through Redis")?;
+    }
+    if bot.config().watch_plugins {
+        tracing::info!(dir = %bot.config().plugins_dir().display(), "watching the plugins for changes");
+        dcmaid_host::swap::watch(&bot);
+    }
     let webhook = match Telegram::from_env(&telegram_config, bot.clone())? {
         Some(telegram) => telegram.start(&telegram_config).await?,
         None => {
@@ -356,6 +374,35 @@ async fn restore(config: Config, folder: &Path) -> anyhow::Result<()> {
     let bot = Bot::start(config).await?;
     let restored = dcmaid_host::backup::restore(&bot.backends().storage, folder).await?;
     println!("restored {restored} plugin database(s) from {}", folder.display());
+    Ok(())
+}
+
+/// `dcmaid plugin reload|rollback NAME`: a swap in the running bot, through its admin API.
+async fn swap(config: Config, name: &str, action: &str) -> anyhow::Result<()> {
+    let mut address = config.server.bind;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{address}/api/v1/plugins/{name}/{action}");
+    let mut request = reqwest::Client::new().post(&url).timeout(Duration::from_secs(120));
+    if let Some(token) = config.server.admin_token() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.with_context(|| {
+        format!(
+            "no dcmaid answers on http://{address}; a swap needs the running bot              (`dcmaid serve`), and a bot that starts loads the plugins' files as they are"
+        )
+    })?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    if !status.is_success() {
+        let error = body.get("error").and_then(|e| e.as_str()).unwrap_or("no details");
+        anyhow::bail!("{action} of `{name}` refused ({status}): {error}");
+    }
+    let from = body.get("from").and_then(|v| v.as_str()).unwrap_or("(new)");
+    let to = body.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+    let took = body.get("took").and_then(|v| v.as_u64()).unwrap_or(0);
+    println!("{name}: {from} -> {to} in {took} ms");
     Ok(())
 }
 

@@ -138,6 +138,33 @@ impl EncodeLabelValue for HttpOutcome {
     }
 }
 
+/// What became of a hot swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SwapOutcome {
+    /// A new version serves.
+    Swapped,
+    /// The new version failed its checks; the old one serves.
+    Refused,
+    /// The version before was put back.
+    RolledBack,
+}
+
+impl EncodeLabelValue for SwapOutcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(match self {
+            SwapOutcome::Swapped => "swapped",
+            SwapOutcome::Refused => "refused",
+            SwapOutcome::RolledBack => "rolled_back",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct SwapLabels {
+    plugin: String,
+    outcome: SwapOutcome,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct HttpLabels {
     plugin: String,
@@ -162,6 +189,7 @@ pub struct Metrics {
     rate_limited: Family<PluginLabels, Counter>,
     ratelimit_fallbacks: Counter,
     http_requests: Family<HttpLabels, Counter>,
+    swaps: Family<SwapLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
 }
@@ -248,6 +276,12 @@ impl Metrics {
             "Plugins' outgoing HTTP requests, by plugin and outcome (sent, denied, failed)",
             http_requests.clone(),
         );
+        let swaps = Family::<SwapLabels, Counter>::default();
+        registry.register(
+            "dcmaid_plugin_swaps",
+            "Hot swaps, by plugin and outcome (swapped, refused, rolled_back)",
+            swaps.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -268,6 +302,7 @@ impl Metrics {
             rate_limited,
             ratelimit_fallbacks,
             http_requests,
+            swaps,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
         }
@@ -324,6 +359,14 @@ impl Metrics {
         self.rate_limited.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc_by(0);
         let denied = HttpLabels { plugin: plugin.to_owned(), outcome: HttpOutcome::Denied };
         self.http_requests.get_or_create(&denied).inc_by(0);
+        for outcome in [SwapOutcome::Swapped, SwapOutcome::Refused] {
+            self.swaps.get_or_create(&SwapLabels { plugin: plugin.to_owned(), outcome }).inc_by(0);
+        }
+    }
+
+    /// A hot swap of `plugin`, and what became of it.
+    pub fn plugin_swapped(&self, plugin: &str, outcome: SwapOutcome) {
+        self.swaps.get_or_create(&SwapLabels { plugin: plugin.to_owned(), outcome }).inc();
     }
 
     /// One of `plugin`'s outgoing HTTP requests, and what became of it.

@@ -5,15 +5,18 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use arc_swap::ArcSwap;
 use tokio::sync::{Notify, Semaphore, mpsc};
 
 use crate::bindings::Event;
 use crate::metrics::{EventFate, Metrics};
-use crate::plugin::Plugin;
+use crate::plugin::Plugins;
 
 pub struct Observers {
-    /// `None` when no observer is loaded: events are then not even built.
-    queue: Option<mpsc::Sender<Event>>,
+    queue: mpsc::Sender<Event>,
+    /// The plugins now, whose observers get each event as it is delivered (a hot swap
+    /// changes who listens).
+    plugins: Arc<ArcSwap<Plugins>>,
     progress: Arc<Progress>,
     metrics: Arc<Metrics>,
 }
@@ -27,28 +30,27 @@ struct Progress {
 }
 
 impl Observers {
-    /// Start delivering to `observers` through a queue of `capacity` events. Each delivery
-    /// takes one of `permits`, the permits message handling takes, so observers never
-    /// exhaust the instance pool.
+    /// Start delivering to the observers among `plugins` through a queue of `capacity`
+    /// events. Each delivery takes one of `permits`, the permits message handling takes, so
+    /// observers never exhaust the instance pool.
     pub fn start(
-        observers: Vec<Arc<Plugin>>,
+        plugins: Arc<ArcSwap<Plugins>>,
         capacity: usize,
         permits: Arc<Semaphore>,
         metrics: Arc<Metrics>,
     ) -> Observers {
         let progress = Arc::new(Progress::default());
-        if observers.is_empty() {
-            return Observers { queue: None, progress, metrics };
-        }
         let (sender, receiver) = mpsc::channel(capacity.max(1));
-        tokio::spawn(deliver(receiver, observers, permits, progress.clone()));
-        Observers { queue: Some(sender), progress, metrics }
+        tokio::spawn(deliver(receiver, plugins.clone(), permits, progress.clone()));
+        Observers { queue: sender, plugins, progress, metrics }
     }
 
     /// Queue the event `make` builds, if anyone listens; drop it if the queue is full.
     pub fn publish(&self, make: impl FnOnce() -> Event) {
-        let Some(queue) = &self.queue else { return };
-        match queue.try_send(make()) {
+        if !self.plugins.load().has_observers() {
+            return;
+        }
+        match self.queue.try_send(make()) {
             Ok(()) => {
                 self.progress.queued.fetch_add(1, Ordering::SeqCst);
                 self.metrics.observer_event(EventFate::Queued);
@@ -74,12 +76,13 @@ impl Observers {
 
 async fn deliver(
     mut queue: mpsc::Receiver<Event>,
-    observers: Vec<Arc<Plugin>>,
+    plugins: Arc<ArcSwap<Plugins>>,
     permits: Arc<Semaphore>,
     progress: Arc<Progress>,
 ) {
     while let Some(event) = queue.recv().await {
-        for observer in &observers {
+        let plugins = plugins.load_full();
+        for observer in plugins.observers() {
             let _permit = permits.acquire().await;
             // The failure is counted in the plugin's call metrics; the others still get it.
             if let Err(error) = observer.on_event(&event).await {

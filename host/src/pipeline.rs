@@ -112,7 +112,7 @@ impl Bot {
         if name == "help" {
             return Outcome::answer(self.help(), None, Some(name));
         }
-        let Some(owner) = self.plugins().command_owner(&name) else {
+        let Some(owner) = self.plugins().command_owner(&name).cloned() else {
             return Outcome::answer(
                 format!("I don't know the command /{name}. Try /help."),
                 None,
@@ -124,7 +124,7 @@ impl Bot {
             self.metrics().rate_limited(owner.name().as_str());
             let seconds = wait.as_millis().div_ceil(1000).max(1);
             let text = format!("Slow down: you can use /{name} again in {seconds} s.");
-            return Outcome::answer(text, Some(owner), Some(name));
+            return Outcome::answer(text, Some(&owner), Some(name));
         }
         let invocation = Invocation {
             name: name.clone(),
@@ -132,13 +132,13 @@ impl Bot {
             message: message.clone(),
         };
         match owner.run_command(&invocation).await {
-            Ok(reply) => Outcome::answer(reply.text, Some(owner), Some(name)),
-            Err(error) => Outcome::apology(&error, owner, Some(name)),
+            Ok(reply) => Outcome::answer(reply.text, Some(&owner), Some(name)),
+            Err(error) => Outcome::apology(&error, &owner, Some(name)),
         }
     }
 
     async fn converse(&self, message: &Message) -> Outcome {
-        let Some(persona) = self.plugins().persona() else {
+        let Some(persona) = self.plugins().persona().cloned() else {
             return Outcome::answer(
                 "No persona plugin is loaded, so I can only run commands. Try /help.".to_owned(),
                 None,
@@ -147,7 +147,7 @@ impl Bot {
         };
         let shaped = match persona.shape(message).await {
             Ok(shaped) => shaped,
-            Err(error) => return Outcome::apology(&error, persona, None),
+            Err(error) => return Outcome::apology(&error, &persona, None),
         };
         let template = shaped.direct_reply;
         let model = self.llm().filter(|_| !shaped.system_prompt.is_empty());
@@ -158,16 +158,16 @@ impl Bot {
                 }
                 Some(_) => "I have nothing to say to that.".to_owned(),
             });
-            return Outcome::answer(reply, Some(persona), None);
+            return Outcome::answer(reply, Some(&persona), None);
         };
         let request = crate::llm::turn(&shaped.system_prompt, &message.text);
         let draft = match self.infer_with_tools(model, request, &message.user.id).await {
             Ok(draft) => draft,
-            Err(reason) => return Outcome::model_failed(reason, template, persona),
+            Err(reason) => return Outcome::model_failed(reason, template, &persona),
         };
         match persona.finish(message, &draft).await {
-            Ok(reply) => Outcome::answer(reply.text, Some(persona), None),
-            Err(error) => Outcome::apology(&error, persona, None),
+            Ok(reply) => Outcome::answer(reply.text, Some(&persona), None),
+            Err(error) => Outcome::apology(&error, &persona, None),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use fred::clients::SubscriberClient;
 use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
 
 /// How long connecting to Redis, and each command, may take.
@@ -11,7 +12,21 @@ pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A connected client for the Redis at `url`; fails at once when none answers there.
 pub async fn connect(url: &str) -> Result<Client, fred::error::Error> {
-    let client = Builder::from_config(Config::from_url(url)?)
+    let client = builder(url)?.build()?;
+    client.init().await?;
+    Ok(client)
+}
+
+/// A client for subscriptions (swap announcements), with the same timeouts and reconnection.
+pub async fn subscriber(url: &str) -> Result<SubscriberClient, fred::error::Error> {
+    let client = builder(url)?.build_subscriber_client()?;
+    client.init().await?;
+    Ok(client)
+}
+
+fn builder(url: &str) -> Result<Builder, fred::error::Error> {
+    let mut builder = Builder::from_config(Config::from_url(url)?);
+    builder
         .with_connection_config(|connection| {
             connection.connection_timeout = TIMEOUT;
             connection.internal_command_timeout = TIMEOUT;
@@ -22,8 +37,6 @@ pub async fn connect(url: &str) -> Result<Client, fred::error::Error> {
         })
         // A Redis that goes away later is reconnected to, forever, backing off to 5 s; the
         // first connection still fails at once (fred's `fail_fast`).
-        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
-        .build()?;
-    client.init().await?;
-    Ok(client)
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2));
+    Ok(builder)
 }

@@ -58,7 +58,7 @@ impl Bot {
 
     /// Run one tool call; the text the model gets back.
     async fn call_tool(&self, call: &ToolCall, user_id: &str) -> String {
-        let Some(owner) = self.plugins().tool_owner(&call.name) else {
+        let Some(owner) = self.plugins().tool_owner(&call.name).cloned() else {
             return format!("error: there is no tool called `{}`", call.name);
         };
         let bucket = format!("{user_id}/tool:{}", call.name);

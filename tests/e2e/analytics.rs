@@ -79,7 +79,8 @@ async fn a_scripted_month_gives_the_indicators_counted_by_hand() {
     // The brute force agrees with the month worked out by hand.
     assert_eq!((dau, wau, mau, d1, d7), (2, 3, 8, (4, 8), (4, 7)));
 
-    let analytics = bot.plugins().loaded().find(|p| p.name().as_str() == "analytics").unwrap();
+    let analytics =
+        bot.plugins().loaded().find(|p| p.name().as_str() == "analytics").unwrap().clone();
     let weekly = analytics.report("weekly").await.unwrap();
     let active_days: usize =
         (0..DAYS).map(|day| (0..USERS).filter(|&u| active(u, day)).count()).sum();
@@ -140,7 +141,8 @@ async fn a_full_queue_drops_events_and_counts_them_without_delaying_replies() {
     assert!(dropped > 0.0, "{exposition}");
     // Two events per message: received and replied.
     assert_eq!(queued + dropped, 100.0);
-    let analytics = bot.plugins().loaded().find(|p| p.name().as_str() == "analytics").unwrap();
+    let analytics =
+        bot.plugins().loaded().find(|p| p.name().as_str() == "analytics").unwrap().clone();
     let weekly = analytics.report("weekly").await.unwrap();
     assert!(weekly.contains("# Weekly report"), "the observer still works: {weekly}");
 }

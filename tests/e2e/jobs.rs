@@ -71,7 +71,7 @@ async fn a_plugin_without_the_grant_cannot_schedule() {
     let bot = Bot::start(config).await.unwrap();
     // The user gets an apology; the plugin gets the reason.
     assert!(say(&bot, "alice", "/every tick * * * * * *").await.failed);
-    let owner = bot.plugins().command_owner("every").unwrap();
+    let owner = bot.plugins().command_owner("every").unwrap().clone();
     let message =
         bot.message(dcmaid_host::bindings::Platform::Console, "alice", "alice", "alice", "x");
     let args = "tick * * * * * *".to_owned();

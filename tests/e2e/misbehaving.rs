@@ -20,7 +20,7 @@ async fn bot_with_misbehave() -> (Sandbox, Bot) {
 
 /// Run `/command` on misbehave and return the error the plugin call ended with.
 async fn call_error(bot: &Bot, command: &str) -> CallError {
-    let owner = bot.plugins().command_owner(command).unwrap();
+    let owner = bot.plugins().command_owner(command).unwrap().clone();
     let message =
         bot.message(dcmaid_host::bindings::Platform::Console, "alice", "alice", "alice", "x");
     let invocation =
@@ -77,7 +77,8 @@ async fn a_component_of_the_wrong_world_is_refused_at_load() {
     // misbehave is a tool; its manifest here claims it is a persona.
     sandbox.install("liar", &component("misbehave"), "version = \"1.0.0\"\nrole = \"persona\"\n");
     let bot = Bot::start(sandbox.config()).await.unwrap();
-    let failed = bot.plugins().failed();
+    let plugins = bot.plugins();
+    let failed = plugins.failed();
     assert_eq!(failed.len(), 1, "{failed:?}");
     let error = &failed[0].error;
     assert!(error.contains("`liar`") && error.contains("role `persona`"), "{error}");
@@ -97,7 +98,8 @@ async fn files_that_are_not_components_are_refused_at_load() {
     std::fs::write(&core_module, [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]).unwrap();
     sandbox.install("core", &core_module, "version = \"1.0.0\"\nrole = \"tool\"\n");
     let bot = Bot::start(sandbox.config()).await.unwrap();
-    let errors: Vec<&str> = bot.plugins().failed().iter().map(|f| f.error.as_str()).collect();
+    let plugins = bot.plugins();
+    let errors: Vec<&str> = plugins.failed().iter().map(|f| f.error.as_str()).collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
         errors.iter().any(|e| e.contains("`core`") && e.contains("not a valid component")),
@@ -116,7 +118,8 @@ async fn a_malformed_manifest_names_the_file_and_the_field() {
     sandbox.install_hello();
     sandbox.install("broken", &component("hello"), "version = \"1.0.0\"\nrole = \"wizard\"\n");
     let bot = Bot::start(sandbox.config()).await.unwrap();
-    let failed = bot.plugins().failed();
+    let plugins = bot.plugins();
+    let failed = plugins.failed();
     assert_eq!(failed.len(), 1, "{failed:?}");
     let error = &failed[0].error;
     assert!(error.contains("broken/plugin.toml"), "{error}");

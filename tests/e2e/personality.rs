@@ -181,7 +181,8 @@ async fn a_bad_personality_config_refuses_the_plugin_with_the_key_and_the_value(
     let bad = "personality:\n  base_traits:\n    tsundere_level: 1.7\n";
     let config = config_with_files(&sandbox, bad, None);
     let bot = Bot::start(config).await.unwrap();
-    let failed = bot.plugins().failed();
+    let plugins = bot.plugins();
+    let failed = plugins.failed();
     assert_eq!(failed.len(), 1);
     let error = &failed[0].error;
     assert!(error.contains("plugin `personality`: refused its settings"), "{error}");
@@ -193,7 +194,7 @@ async fn a_bad_personality_config_refuses_the_plugin_with_the_key_and_the_value(
     sandbox.install_personality();
     let typo = "personality:\n  mood_modifiers:\n    affection_decay: 0.01 per fortnight\n";
     let bot = Bot::start(config_with_files(&sandbox, typo, None)).await.unwrap();
-    let error = &bot.plugins().failed()[0].error;
+    let error = bot.plugins().failed()[0].error.clone();
     assert!(error.contains("affection_decay") || error.contains("fortnight"), "{error}");
 }
 

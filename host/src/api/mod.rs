@@ -1,8 +1,9 @@
 //! The HTTP API (poem): chat, the plugin list, a health check, metrics, and the admin
-//! endpoints (jobs) behind the admin token.
+//! endpoints (jobs, hot swaps) behind the admin token.
 
 mod admin;
 pub mod jobs;
+mod swaps;
 
 pub(crate) use admin::constant_time_eq;
 
@@ -29,6 +30,8 @@ pub fn routes(
         .at("/healthz", get(health))
         .at("/api/v1/chat", post(chat))
         .at("/api/v1/plugins", get(list_plugins))
+        .at("/api/v1/plugins/:name/reload", admin::guard(swaps::reload(), admin_token.clone()))
+        .at("/api/v1/plugins/:name/rollback", admin::guard(swaps::rollback(), admin_token.clone()))
         .nest("/api/v1/jobs", admin::guard(jobs::routes(), admin_token))
         .at("/metrics", get(metrics));
     if let Some(webhook) = telegram_webhook {

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use super::{Command, Job, Runner};
 use crate::bot::Bot;
 use crate::metrics::Status;
-use crate::plugin::Role;
 
 /// The runner that runs jobs' commands in `bot`, counting each run in its metrics. It holds
 /// the bot weakly: the bot owns its scheduler, which owns the runner.
@@ -42,9 +41,9 @@ pub async fn run(bot: &Bot, command: &Command, slot: DateTime<Utc>) -> Result<()
             Ok(())
         }
         Command::GenerateAnalyticsReport => {
-            let observers = bot.plugins().loaded().filter(|p| p.manifest().role == Role::Observer);
+            let plugins = bot.plugins();
             let mut written = 0;
-            for observer in observers {
+            for observer in plugins.observers() {
                 let report = match observer.report("weekly").await {
                     Ok(report) => report,
                     Err(error) => {
@@ -65,7 +64,7 @@ pub async fn run(bot: &Bot, command: &Command, slot: DateTime<Utc>) -> Result<()
             }
         }
         Command::Fire { plugin, job, payload } => {
-            let Some(loaded) = bot.plugins().get(plugin) else {
+            let Some(loaded) = bot.plugins().get(plugin).cloned() else {
                 return Err(format!("plugin `{plugin}` is not loaded"));
             };
             let _permit = bot.call_permits().acquire().await.map_err(|e| e.to_string())?;

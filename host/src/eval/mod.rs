@@ -60,7 +60,7 @@ pub struct PersonaEval {
 
 /// Interview `bot`'s persona and have `judge` rate it.
 pub async fn persona(bot: &Bot, judge: &OpenAiClient) -> Result<PersonaEval, EvalError> {
-    let persona = bot.plugins().persona().ok_or(EvalError::NoPersona)?;
+    let persona = bot.plugins().persona().cloned().ok_or(EvalError::NoPersona)?;
     let configured = match persona.traits().await {
         Ok(traits) => traits,
         Err(error) => {

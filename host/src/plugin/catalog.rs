@@ -22,8 +22,9 @@ pub struct FailedPlugin {
     pub error: String,
 }
 
-/// Every plugin in the plugins directory: those that loaded and those that did not.
-#[derive(Default)]
+/// Every plugin in the plugins directory: those that loaded and those that did not. A value
+/// never changes; a hot swap builds the next one (see [`Plugins::with`]).
+#[derive(Default, Clone)]
 pub struct Plugins {
     loaded: BTreeMap<PluginName, Arc<Plugin>>,
     failed: Vec<FailedPlugin>,
@@ -40,27 +41,52 @@ impl Plugins {
     pub async fn load_dir(
         dir: &Path,
         config: &Config,
-        engine: &Engine,
+        engine: &Arc<Engine>,
         backends: &Backends,
     ) -> Plugins {
-        let mut plugins = Plugins::default();
+        let mut loaded = BTreeMap::new();
+        let mut failed = Vec::new();
         for manifest in manifests(dir) {
             match Plugin::load(&manifest, config, engine, backends).await {
                 Ok(plugin) if !config.plugin(plugin.name()).enabled => {
                     tracing::info!(plugin = %plugin.name(), "disabled in the config; not loaded");
                 }
-                Ok(plugin) => plugins.add(plugin),
+                Ok(plugin) => {
+                    plugin.log_loaded();
+                    loaded.insert(plugin.name().clone(), Arc::new(plugin));
+                }
                 Err(error) => {
                     tracing::error!(manifest = %manifest.display(), "plugin not loaded: {error}");
-                    plugins.failed.push(FailedPlugin { manifest, error: error.to_string() });
+                    failed.push(FailedPlugin { manifest, error: error.to_string() });
                 }
             }
+        }
+        Plugins::indexed(loaded, failed, config)
+    }
+
+    /// These plugins with `plugin` (loaded from `manifest`) in place of the one of its name.
+    pub fn with(&self, plugin: Arc<Plugin>, manifest: &Path, config: &Config) -> Plugins {
+        let mut loaded = self.loaded.clone();
+        loaded.insert(plugin.name().clone(), plugin);
+        let failed = self.failed.iter().filter(|f| f.manifest != manifest).cloned().collect();
+        Plugins::indexed(loaded, failed, config)
+    }
+
+    /// Route commands and tools to their owners, and choose the persona.
+    fn indexed(
+        loaded: BTreeMap<PluginName, Arc<Plugin>>,
+        failed: Vec<FailedPlugin>,
+        config: &Config,
+    ) -> Plugins {
+        let mut plugins = Plugins { failed, ..Plugins::default() };
+        for plugin in loaded.into_values() {
+            plugins.add(plugin);
         }
         plugins.persona = plugins.choose_persona(config);
         plugins
     }
 
-    fn add(&mut self, plugin: Plugin) {
+    fn add(&mut self, plugin: Arc<Plugin>) {
         let name = plugin.name().clone();
         for spec in plugin.commands() {
             let command = spec.name.to_lowercase();
@@ -79,15 +105,7 @@ impl Plugins {
                 self.tools.insert(spec.name.clone(), name.clone());
             }
         }
-        tracing::info!(
-            plugin = %name,
-            version = %plugin.manifest().version,
-            role = %plugin.manifest().role,
-            commands = plugin.commands().len(),
-            tools = plugin.tools().len(),
-            "plugin loaded"
-        );
-        self.loaded.insert(name, Arc::new(plugin));
+        self.loaded.insert(name, plugin);
     }
 
     /// The configured persona if it loaded, else the first persona by name.
@@ -138,6 +156,15 @@ impl Plugins {
 
     pub fn loaded(&self) -> impl Iterator<Item = &Arc<Plugin>> {
         self.loaded.values()
+    }
+
+    /// Whether an observer is loaded (else events are not even built).
+    pub fn has_observers(&self) -> bool {
+        self.observers().next().is_some()
+    }
+
+    pub fn observers(&self) -> impl Iterator<Item = &Arc<Plugin>> {
+        self.loaded.values().filter(|plugin| plugin.manifest().role == Role::Observer)
     }
 
     pub fn failed(&self) -> &[FailedPlugin] {

@@ -42,7 +42,7 @@ impl Plugin {
     pub async fn load(
         manifest_path: &Path,
         config: &Config,
-        engine: &Engine,
+        engine: &Arc<Engine>,
         backends: &Backends,
     ) -> Result<Plugin, LoadError> {
         let manifest = Manifest::load(manifest_path)?;
@@ -54,11 +54,18 @@ impl Plugin {
             path: path.clone(),
             source,
         })?;
-        let component = engine.compile(&bytes).map_err(|e| LoadError::Compile {
-            plugin: plugin.clone(),
-            path: path.clone(),
-            reason: format!("{e:#}"),
-        })?;
+        // Compiling takes milliseconds to seconds of CPU: off the async threads, so that a
+        // plugin loaded while the bot serves (a hot swap) does not hold up messages.
+        let compiler = engine.clone();
+        let compiled = tokio::task::spawn_blocking(move || compiler.compile(&bytes)).await;
+        let component = compiled
+            .map_err(|e| wasmtime::Error::msg(e.to_string()))
+            .and_then(|compiled| compiled)
+            .map_err(|e| LoadError::Compile {
+                plugin: plugin.clone(),
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            })?;
         let instance_pre = engine
             .linker()
             .instantiate_pre(&component)

@@ -74,6 +74,17 @@ impl Plugin {
         &self.context.grants
     }
 
+    pub(crate) fn log_loaded(&self) {
+        tracing::info!(
+            plugin = %self.name(),
+            version = %self.manifest.version,
+            role = %self.manifest.role,
+            commands = self.commands.len(),
+            tools = self.tools.len(),
+            "plugin loaded"
+        );
+    }
+
     /// The commands the plugin owns, as it listed them when it loaded.
     pub fn commands(&self) -> &[CommandSpec] {
         &self.commands

@@ -1,0 +1,157 @@
+//! Hot swap: a plugin's new version replaces the old while the bot keeps talking.
+//!
+//! The new version is loaded exactly as at start (read, compiled off the async threads,
+//! linked, type-checked against its world, its settings validated) before anything changes;
+//! one that fails is refused and the old keeps serving. Then the next plugin set is stored in
+//! one atomic step: messages that started on the old version finish on it (each holds the
+//! set it began with), later ones get the new. The version replaced is kept, so that
+//! [`Bot::rollback_plugin`] can put it back. Swaps are made one at a time. With Redis, a swap
+//! reaches every replica ([`fanout`]); while developing, a changed file swaps ([`watch`]).
+
+mod fanout;
+mod watch;
+
+pub use fanout::{SwapAction, follow};
+pub use watch::watch;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::bot::Bot;
+use crate::metrics::SwapOutcome;
+use crate::plugin::{LoadError, Plugin, PluginName};
+
+/// The bookkeeping of swaps: one at a time, and the version each swap replaced.
+pub struct Swaps {
+    one_at_a_time: tokio::sync::Mutex<()>,
+    previous: Mutex<BTreeMap<PluginName, Arc<Plugin>>>,
+    /// This replica's name when it announces swaps.
+    origin: String,
+}
+
+impl Default for Swaps {
+    fn default() -> Self {
+        Swaps {
+            one_at_a_time: tokio::sync::Mutex::default(),
+            previous: Mutex::default(),
+            origin: fanout::origin(),
+        }
+    }
+}
+
+/// A swap that was made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Swapped {
+    pub plugin: String,
+    /// The version replaced; none when the plugin is new.
+    pub from: Option<String>,
+    pub to: String,
+    /// From reading the files to serving the new version.
+    #[serde(serialize_with = "as_millis")]
+    pub took: Duration,
+}
+
+fn as_millis<S: serde::Serializer>(took: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u128(took.as_millis())
+}
+
+/// Why a swap was not made; the old version, if any, still serves.
+#[derive(Debug, thiserror::Error)]
+pub enum SwapError {
+    #[error("no plugin `{plugin}` is installed: {} is missing", manifest.display())]
+    NotInstalled { plugin: String, manifest: PathBuf },
+    #[error("plugin `{plugin}` refused; the version before keeps serving: {source}")]
+    Refused { plugin: String, source: LoadError },
+    #[error("the manifest in the folder of `{plugin}` names the plugin `{named}`")]
+    WrongName { plugin: String, named: String },
+    #[error("plugin `{plugin}` has no earlier version to roll back to")]
+    NoPrevious { plugin: String },
+}
+
+impl Bot {
+    /// Load `plugin` anew from its folder in the plugins directory and swap it in (or add it,
+    /// when it is new).
+    pub async fn reload_plugin(&self, plugin: &PluginName) -> Result<Swapped, SwapError> {
+        let _one = self.swaps().one_at_a_time.lock().await;
+        let started = Instant::now();
+        let manifest = self.config().plugins_dir().join(plugin.as_str()).join("plugin.toml");
+        if !manifest.is_file() {
+            return Err(SwapError::NotInstalled { plugin: plugin.to_string(), manifest });
+        }
+        let loaded = Plugin::load(&manifest, self.config(), self.engine(), self.backends()).await;
+        let loaded = match loaded {
+            Ok(loaded) if loaded.name() != plugin => {
+                let named = loaded.name().to_string();
+                return Err(self
+                    .refused(plugin, SwapError::WrongName { plugin: plugin.to_string(), named }));
+            }
+            Ok(loaded) => Arc::new(loaded),
+            Err(source) => {
+                let error = SwapError::Refused { plugin: plugin.to_string(), source };
+                return Err(self.refused(plugin, error));
+            }
+        };
+        let replaced = self.put(loaded.clone(), manifest);
+        if let Some(replaced) = &replaced {
+            self.previous().insert(plugin.clone(), replaced.clone());
+        }
+        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::Swapped);
+        let swapped = Swapped {
+            plugin: plugin.to_string(),
+            from: replaced.map(|old| old.manifest().version.to_string()),
+            to: loaded.manifest().version.to_string(),
+            took: started.elapsed(),
+        };
+        tracing::info!(plugin = %plugin, from = ?swapped.from, to = %swapped.to, took = ?swapped.took, "plugin swapped");
+        Ok(swapped)
+    }
+
+    /// Put back the version `plugin`'s last swap replaced; the one serving now becomes the
+    /// version to roll back to, so a second rollback undoes the first.
+    pub async fn rollback_plugin(&self, plugin: &PluginName) -> Result<Swapped, SwapError> {
+        let _one = self.swaps().one_at_a_time.lock().await;
+        let started = Instant::now();
+        let Some(previous) = self.previous().remove(plugin) else {
+            return Err(SwapError::NoPrevious { plugin: plugin.to_string() });
+        };
+        let manifest = self.config().plugins_dir().join(plugin.as_str()).join("plugin.toml");
+        let replaced = self.put(previous.clone(), manifest);
+        if let Some(replaced) = &replaced {
+            self.previous().insert(plugin.clone(), replaced.clone());
+        }
+        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::RolledBack);
+        let swapped = Swapped {
+            plugin: plugin.to_string(),
+            from: replaced.map(|old| old.manifest().version.to_string()),
+            to: previous.manifest().version.to_string(),
+            took: started.elapsed(),
+        };
+        tracing::info!(plugin = %plugin, from = ?swapped.from, to = %swapped.to, "plugin rolled back");
+        Ok(swapped)
+    }
+
+    /// Store the plugin set with `plugin` in place; the plugin it replaced, if any.
+    fn put(&self, plugin: Arc<Plugin>, manifest: PathBuf) -> Option<Arc<Plugin>> {
+        let current = self.plugins();
+        let replaced = current.get(plugin.name()).cloned();
+        let next = current.with(plugin.clone(), &manifest, self.config());
+        self.plugin_set().store(Arc::new(next));
+        self.metrics().plugin_loaded(plugin.name().as_str());
+        plugin.log_loaded();
+        replaced
+    }
+
+    fn refused(&self, plugin: &PluginName, error: SwapError) -> SwapError {
+        tracing::error!(plugin = %plugin, "{error}");
+        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::Refused);
+        error
+    }
+
+    fn previous(&self) -> std::sync::MutexGuard<'_, BTreeMap<PluginName, Arc<Plugin>>> {
+        self.swaps().previous.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
