@@ -125,3 +125,87 @@ async fn a_javascript_observer_counts_events_in_its_own_metrics_and_answers_a_co
     let tally = say(&bot, "carol", "/tally").await.reply;
     assert!(tally.ends_with("reply-sent: 3, command-ran: 2, plugin-failed: 0."), "{tally}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_or_javascript_plugin_that_traps_is_contained() {
+    use dcmaid_host::capabilities::Capability;
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_dice_py();
+    sandbox.install_tally_js();
+    let mut config = sandbox.config();
+    config.limits.call_timeout_ms = 5_000;
+    // Without their grants, dice-py's kv call raises an exception it does not catch, and
+    // tally-js's metrics call throws one: each traps in its call.
+    config.plugins.entry(plugin_name("dice-py")).or_default().grant = Some(Default::default());
+    config.plugins.entry(plugin_name("tally-js")).or_default().grant =
+        Some([Capability::Kv].into());
+    let bot = Bot::start(config).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+
+    let trapped = say(&bot, "alice", "/roll 2d6").await;
+    assert!(trapped.failed);
+    assert!(trapped.reply.contains("in plugin `dice-py`"), "{}", trapped.reply);
+    // Every event traps tally-js's observer; replies do not wait for it or notice.
+    assert!(say(&bot, "alice", "hello").await.reply.starts_with("Hi, alice!"));
+    bot.flush_observers().await;
+    let exposition = bot.metrics().encode();
+    let traps = "dcmaid_plugin_calls_total{plugin=\"tally-js\",call=\"observer.on-event\",outcome=\"trap\"}";
+    assert!(exposition.contains(traps), "{exposition}");
+    assert!(exposition.contains(
+        "dcmaid_plugin_calls_total{plugin=\"dice-py\",call=\"commands.run\",outcome=\"trap\"} 1"
+    ));
+    // The same plugins go on answering what does not trap.
+    assert_eq!(
+        say(&bot, "alice", "/roll banana").await.reply,
+        "`banana` is not dice notation; try 2d6+3"
+    );
+    assert!(say(&bot, "alice", "/tally").await.reply.starts_with("So far: "));
+}
+
+#[test]
+fn python_and_javascript_plugins_through_chat_the_http_api_and_a_cli_swap() {
+    use crate::cli::{dcmaid, free_port, http, serve};
+    let sandbox = Sandbox::new();
+    sandbox.install_dice_py();
+    sandbox.install_tally_js();
+    let port = free_port();
+    let config = format!(
+        "[server]\nbind = \"127.0.0.1:{port}\"\nadmin_token = \"s3cret\"\n[limits]\ncall_timeout_ms = 5000\n"
+    );
+
+    let chat = dcmaid(&sandbox, &config, &["chat", "--user", "ann"], "/roll 1d6\n/rolls\n/tally\n");
+    assert!(chat.status.success(), "{}", String::from_utf8_lossy(&chat.stderr));
+    let stdout = String::from_utf8(chat.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    check_roll(lines[0], 1, 6, 0);
+    assert_eq!(lines[1], "You rolled 1 time.");
+    assert!(lines[2].starts_with("So far: message-received: "), "{}", lines[2]);
+
+    // The API answers from both plugins (its users are `web:` users, not the console's).
+    let mut server = serve(&sandbox, &config, port);
+    let ask = |text: &str| {
+        let body = format!(r#"{{"user_id":"ann","text":"{text}"}}"#);
+        let (status, body) = http(port, "POST", "/api/v1/chat", &body).unwrap();
+        assert_eq!(status, 200, "{body}");
+        let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
+        reply["reply"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(ask("/rolls"), "You rolled 0 times.");
+    check_roll(&ask("/roll 3d4+1"), 3, 4, 1);
+    assert!(ask("/tally").starts_with("So far: "));
+
+    // A new version of the Python plugin, swapped in through the CLI while the server runs.
+    let manifest = sandbox.plugins_dir().join("dice-py/plugin.toml");
+    let shipped = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, shipped.replace("version = \"0.1.0\"", "version = \"0.1.1\""))
+        .unwrap();
+    let swap = dcmaid(&sandbox, &config, &["plugin", "reload", "dice-py"], "");
+    assert!(swap.status.success(), "{}", String::from_utf8_lossy(&swap.stderr));
+    let said = String::from_utf8(swap.stdout).unwrap();
+    assert!(said.starts_with("dice-py: 0.1.0 -> 0.1.1 in "), "{said}");
+    assert_eq!(ask("/rolls"), "You rolled 1 time.", "the kv state carried over the swap");
+    let _ = server.kill();
+    let _ = server.wait();
+}
