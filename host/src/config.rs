@@ -32,6 +32,8 @@ pub struct Config {
     pub redis: RedisConfig,
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
+    /// Which plugin publishers are trusted, and what an untrusted plugin gets.
+    pub trust: crate::trust::TrustConfig,
     pub limits: Limits,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
@@ -56,6 +58,7 @@ impl Default for Config {
             redis: RedisConfig::default(),
             rate_limit: RateLimitConfig::default(),
             http: HttpConfig::default(),
+            trust: crate::trust::TrustConfig::default(),
             limits: Limits::default(),
             default_grants: BTreeSet::from([
                 Capability::Kv,

@@ -31,6 +31,7 @@ pub mod redis;
 pub mod storage;
 pub mod swap;
 pub mod toolbox;
+pub mod trust;
 
 pub use bot::Bot;
 pub use config::Config;

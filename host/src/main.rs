@@ -136,6 +136,22 @@ enum PluginCommand {
     Reload { name: String },
     /// Put back the version a plugin's last swap replaced, in the running bot.
     Rollback { name: String },
+    /// Make a publisher's ed25519 key pair: the secret key goes to FILE, the public key is
+    /// printed for operators' `[trust] publishers`.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign the plugin in FOLDER (its plugin.toml and component) as PUBLISHER, writing
+    /// FOLDER/plugin.sig.
+    Sign {
+        folder: PathBuf,
+        /// The secret key file `dcmaid plugin keygen` wrote.
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        publisher: String,
+    },
 }
 
 #[tokio::main]
@@ -163,6 +179,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Plugin { command: PluginCommand::Rollback { name } } => {
             swap(config, &name, "rollback").await
+        }
+        Command::Plugin { command: PluginCommand::Keygen { out } } => keygen(&out),
+        Command::Plugin { command: PluginCommand::Sign { folder, key, publisher } } => {
+            sign(&folder, &key, &publisher)
         }
         Command::Jobs { command } => jobs(config, command).await,
         Command::Restore { folder } => restore(config, &folder).await,
@@ -374,6 +394,33 @@ async fn restore(config: Config, folder: &Path) -> anyhow::Result<()> {
     let bot = Bot::start(config).await?;
     let restored = dcmaid_host::backup::restore(&bot.backends().storage, folder).await?;
     println!("restored {restored} plugin database(s) from {}", folder.display());
+    Ok(())
+}
+
+/// `dcmaid plugin keygen --out FILE`.
+fn keygen(out: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(!out.exists(), "{} exists; not overwriting a key", out.display());
+    let (secret, public) = dcmaid_host::trust::keygen()?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    let mut file = file.open(out).with_context(|| format!("writing {}", out.display()))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", secret.to_hex()).as_bytes())?;
+    println!("secret key written to {} (keep it private)", out.display());
+    println!("public key: {public}");
+    println!("operators trust it with:\n[trust.publishers]\nyour-name = \"{public}\"");
+    Ok(())
+}
+
+/// `dcmaid plugin sign FOLDER --key FILE --publisher NAME`.
+fn sign(folder: &Path, key: &Path, publisher: &str) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+    let secret = dcmaid_host::trust::SecretKey::parse(&text)
+        .map_err(|why| anyhow::anyhow!("{}: {why}", key.display()))?;
+    let signature = dcmaid_host::trust::sign(folder, &secret, publisher)?;
+    println!("signed {} as {publisher}: {}", folder.display(), signature.digest);
     Ok(())
 }
 

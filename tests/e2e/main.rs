@@ -16,6 +16,7 @@ mod ratelimit;
 mod swap;
 mod telegram;
 mod tools;
+mod trust;
 
 use dcmaid_host::Bot;
 use dcmaid_host::bindings::Platform;

@@ -35,6 +35,14 @@ pub enum LoadError {
     Settings { plugin: String, reason: String },
     #[error("plugin `{plugin}`: cannot open its storage: {reason}")]
     Storage { plugin: String, reason: String },
+    #[error("plugin `{plugin}`: refused by [trust] policy = \"require\": {reason}")]
+    Untrusted { plugin: String, reason: crate::trust::Untrusted },
+    #[error(
+        "plugin `{plugin}`: built against dcmaid:bot@{wit}, which this host (dcmaid:bot@{}) \
+         cannot run",
+        crate::bindings::WIT_VERSION
+    )]
+    WitVersion { plugin: String, wit: semver::Version },
 }
 
 impl Plugin {
@@ -48,6 +56,13 @@ impl Plugin {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
         let folder = manifest_path.parent().unwrap_or(Path::new("."));
+        if let Some(wit) = &manifest.wit
+            && !crate::bindings::runs_wit(wit)
+        {
+            return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
+        }
+        crate::trust::check(folder, &manifest, &config.trust)
+            .map_err(|reason| LoadError::Untrusted { plugin: plugin.clone(), reason })?;
         let path = folder.join(&manifest.component);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
             plugin: plugin.clone(),

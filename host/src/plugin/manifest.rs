@@ -47,6 +47,13 @@ pub struct Manifest {
     pub role: Role,
     #[serde(default)]
     pub description: String,
+    /// Who publishes it (shown to operators; `plugin.sig` proves it).
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// The version of dcmaid's `wit/` it was built against; a host that cannot run it
+    /// refuses it before anything runs.
+    #[serde(default)]
+    pub wit: Option<semver::Version>,
     /// The component file, relative to the manifest's folder.
     pub component: PathBuf,
     /// What the plugin asks for; the operator's grants decide what it gets.
