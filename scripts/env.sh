@@ -28,6 +28,12 @@ ensure_redis() {
     return 1
 }
 
+# Debian's docker-registry (the OCI reference registry), for the registry interop tests.
+ensure_docker_registry() {
+    command -v docker-registry >/dev/null && return
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null
+}
+
 # componentize-py, which builds the Python plugins (plugins/**/app.py) from `wit/` alone.
 # Pinned: its output is part of what the tests and benches measure.
 COMPONENTIZE_PY_VERSION=0.25.1

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_wasm_target
 ensure_redis
+ensure_docker_registry
 
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary.

@@ -20,6 +20,7 @@ pub mod egress;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod install;
 pub mod llm;
 pub mod metrics;
 pub mod observers;

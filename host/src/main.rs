@@ -142,8 +142,38 @@ enum PluginCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Push the plugin in FOLDER to an OCI registry as REFERENCE (host/repository:tag),
+    /// with the publish token from $DCMAID_REGISTRY_TOKEN.
+    Publish {
+        folder: PathBuf,
+        reference: String,
+        #[arg(long, default_value = "DCMAID_REGISTRY_TOKEN")]
+        token_env: String,
+    },
+    /// Install a plugin from an OCI registry: REFERENCE is host/repository:tag, or
+    /// host/repository with --version (a semver requirement; default: the newest). Shows
+    /// what it asks for; the running bot swaps it in.
+    Install {
+        /// host/repository:tag, host/repository@REQ (e.g. `@^0.2`), or host/repository.
+        reference: String,
+        #[arg(long)]
+        version: Option<String>,
+        /// Install even if it asks for capabilities the config does not grant (those calls
+        /// then fail).
+        #[arg(long)]
+        without_ungranted: bool,
+    },
+    /// Install the newest version of plugin NAME from where it was installed from.
+    Upgrade {
+        name: String,
+        #[arg(long)]
+        without_ungranted: bool,
+    },
+    /// Remove plugin NAME from the plugins directory (a running bot keeps it until restart).
+    Remove { name: String },
     /// Sign the plugin in FOLDER (its plugin.toml and component) as PUBLISHER, writing
-    /// FOLDER/plugin.sig.
+    /// FOLDER/plugin.sig: the folder is then a package `publish` pushes.
+    #[command(alias = "package")]
     Sign {
         folder: PathBuf,
         /// The secret key file `dcmaid plugin keygen` wrote.
@@ -181,6 +211,16 @@ async fn main() -> anyhow::Result<()> {
             swap(config, &name, "rollback").await
         }
         Command::Plugin { command: PluginCommand::Keygen { out } } => keygen(&out),
+        Command::Plugin { command: PluginCommand::Publish { folder, reference, token_env } } => {
+            publish(&folder, &reference, &token_env).await
+        }
+        Command::Plugin {
+            command: PluginCommand::Install { reference, version, without_ungranted },
+        } => install(config, &reference, version.as_deref(), without_ungranted).await,
+        Command::Plugin { command: PluginCommand::Upgrade { name, without_ungranted } } => {
+            upgrade(config, &name, without_ungranted).await
+        }
+        Command::Plugin { command: PluginCommand::Remove { name } } => remove(&config, &name),
         Command::Plugin { command: PluginCommand::Sign { folder, key, publisher } } => {
             sign(&folder, &key, &publisher)
         }
@@ -394,6 +434,86 @@ async fn restore(config: Config, folder: &Path) -> anyhow::Result<()> {
     let bot = Bot::start(config).await?;
     let restored = dcmaid_host::backup::restore(&bot.backends().storage, folder).await?;
     println!("restored {restored} plugin database(s) from {}", folder.display());
+    Ok(())
+}
+
+/// `dcmaid plugin publish FOLDER REFERENCE`.
+async fn publish(folder: &Path, reference: &str, token_env: &str) -> anyhow::Result<()> {
+    let package = dcmaid_registry::package::Package::from_folder(folder)?;
+    let token = std::env::var(token_env).ok().filter(|t| !t.trim().is_empty());
+    let pushed = dcmaid_registry::client::push(&package, reference, token.as_deref()).await?;
+    let signed = if package.signature.is_some() { "signed" } else { "unsigned" };
+    println!(
+        "published {} {} ({signed}) as {reference}: {pushed}",
+        package.summary.name, package.summary.version
+    );
+    Ok(())
+}
+
+/// `dcmaid plugin install REFERENCE [--version REQ]`.
+async fn install(
+    config: Config,
+    reference: &str,
+    version: Option<&str>,
+    without_ungranted: bool,
+) -> anyhow::Result<()> {
+    // `host/repository@^0.2`: a version requirement, not a digest.
+    let (reference, version) = match reference.split_once('@') {
+        Some((repository, requirement)) if !requirement.starts_with("sha256:") => {
+            (repository, Some(requirement))
+        }
+        _ => (reference, version),
+    };
+    let reference = match version {
+        Some(requirement) => dcmaid_host::install::resolve(reference, requirement).await?,
+        None if !reference.rsplit('/').next().unwrap_or(reference).contains(':') => {
+            dcmaid_host::install::resolve(reference, "*").await?
+        }
+        None => reference.to_owned(),
+    };
+    let installed = dcmaid_host::install::install(&config, &reference, without_ungranted).await?;
+    match &installed.replaced {
+        Some(old) => println!(
+            "installed {} {} (was {old}) from {reference}",
+            installed.name, installed.version
+        ),
+        None => println!("installed {} {} from {reference}", installed.name, installed.version),
+    }
+    println!("  granted: {}", list_or_none(&installed.granted));
+    if !installed.not_granted.is_empty() {
+        println!(
+            "  requested but not granted (grant in [plugins.{}] grant or default_grants): {}",
+            installed.name,
+            installed.not_granted.join(", ")
+        );
+    }
+    println!("  hosts it asks to reach: {}", list_or_none(&installed.http_hosts));
+    // A running bot swaps it in; without one, the next start loads it.
+    if let Err(error) = swap(config, &installed.name, "reload").await {
+        println!("  not swapped into a running bot: {error:#}");
+    }
+    Ok(())
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
+}
+
+/// `dcmaid plugin upgrade NAME`.
+async fn upgrade(config: Config, name: &str, without_ungranted: bool) -> anyhow::Result<()> {
+    let origin = dcmaid_host::install::origin(&config, name)
+        .with_context(|| format!("`{name}` was not installed from a registry"))?;
+    let repository = origin.rsplit_once(':').map_or(origin.as_str(), |(repository, _)| repository);
+    install(config, repository, Some("*"), without_ungranted).await
+}
+
+/// `dcmaid plugin remove NAME`.
+fn remove(config: &Config, name: &str) -> anyhow::Result<()> {
+    dcmaid_host::plugin::PluginName::new(name).map_err(anyhow::Error::msg)?;
+    let folder = config.plugins_dir().join(name);
+    anyhow::ensure!(folder.is_dir(), "no plugin `{name}` in {}", config.plugins_dir().display());
+    std::fs::remove_dir_all(&folder).with_context(|| format!("removing {}", folder.display()))?;
+    println!("removed {name}; a running bot keeps serving it until it restarts");
     Ok(())
 }
 

@@ -13,6 +13,7 @@ mod misbehaving;
 mod personality;
 mod plugins;
 mod ratelimit;
+mod registry;
 mod swap;
 mod telegram;
 mod tools;

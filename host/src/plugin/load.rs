@@ -45,6 +45,19 @@ pub enum LoadError {
     WitVersion { plugin: String, wit: semver::Version },
 }
 
+/// The checks made before anything of a plugin runs: the WIT version it was built against,
+/// and its signature under the operator's trust policy.
+pub fn vet(folder: &Path, manifest: &Manifest, config: &Config) -> Result<(), LoadError> {
+    let plugin = manifest.name.to_string();
+    if let Some(wit) = &manifest.wit
+        && !crate::bindings::runs_wit(wit)
+    {
+        return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
+    }
+    crate::trust::check(folder, manifest, &config.trust)
+        .map_err(|reason| LoadError::Untrusted { plugin, reason })
+}
+
 impl Plugin {
     /// Load the plugin whose manifest is at `manifest_path`.
     pub async fn load(
@@ -56,13 +69,7 @@ impl Plugin {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
         let folder = manifest_path.parent().unwrap_or(Path::new("."));
-        if let Some(wit) = &manifest.wit
-            && !crate::bindings::runs_wit(wit)
-        {
-            return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
-        }
-        crate::trust::check(folder, &manifest, &config.trust)
-            .map_err(|reason| LoadError::Untrusted { plugin: plugin.clone(), reason })?;
+        vet(folder, &manifest, config)?;
         let path = folder.join(&manifest.component);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
             plugin: plugin.clone(),

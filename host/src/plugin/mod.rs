@@ -14,7 +14,7 @@ use wasmtime::component::InstancePre;
 
 pub use call::{CallError, CallState};
 pub use catalog::{FailedPlugin, Plugins};
-pub use load::LoadError;
+pub use load::{LoadError, vet};
 pub use manifest::{Manifest, Role};
 pub use name::PluginName;
 

@@ -1,0 +1,123 @@
+//! Installing a plugin from an OCI registry (ours or any other) into the plugins
+//! directory. The pulled plugin is written beside the installed ones, checked as the host
+//! would check it at load (its WIT version, its signature under `[trust]`), and only then
+//! moved into place; the folder it replaces is kept as `<name>.previous`. What it asks for
+//! (capabilities, hosts) is reported against what the operator's config grants.
+
+use std::path::{Path, PathBuf};
+
+use dcmaid_registry::client::{self, ClientError};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::plugin::{LoadError, Manifest, vet};
+
+/// Where an installed plugin came from (beside its files; not part of what is signed).
+const ORIGIN: &str = ".origin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error(transparent)]
+    Registry(#[from] ClientError),
+    #[error("{repository} has no version matching {requirement}")]
+    NoMatch { repository: String, requirement: String },
+    #[error("the pulled plugin is refused: {0}")]
+    Refused(#[from] LoadError),
+    #[error(
+        "`{plugin}` asks for {} that the config does not grant; grant them ([plugins.{plugin}] \
+         grant, or default_grants), or install it without them",
+        missing.join(", ")
+    )]
+    NotGranted { plugin: String, missing: Vec<String> },
+    #[error("writing {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// An installed plugin, and what it asks of the operator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Installed {
+    pub name: String,
+    pub version: String,
+    pub reference: String,
+    pub folder: PathBuf,
+    /// Requested and granted by the config.
+    pub granted: Vec<String>,
+    /// Requested, not granted: calls to them fail until the operator grants them.
+    pub not_granted: Vec<String>,
+    pub http_hosts: Vec<String>,
+    pub replaced: Option<String>,
+}
+
+/// `repository` (`host/repo`) at the newest version matching `requirement`, as a reference.
+pub async fn resolve(repository: &str, requirement: &str) -> Result<String, InstallError> {
+    let req = semver::VersionReq::parse(requirement).map_err(|e| InstallError::NoMatch {
+        repository: repository.to_owned(),
+        requirement: format!("{requirement} ({e})"),
+    })?;
+    match client::newest_matching(repository, &req).await? {
+        Some(version) => Ok(format!("{repository}:{version}")),
+        None => Err(InstallError::NoMatch {
+            repository: repository.to_owned(),
+            requirement: requirement.to_owned(),
+        }),
+    }
+}
+
+/// Pull `reference` and install it into the plugins directory. A plugin that asks for
+/// capabilities the config does not grant is refused, unless `without_ungranted` (it then
+/// runs with those calls failing).
+pub async fn install(
+    config: &Config,
+    reference: &str,
+    without_ungranted: bool,
+) -> Result<Installed, InstallError> {
+    let package = client::pull(reference).await?;
+    let name = package.summary.name.clone();
+    let plugins = config.plugins_dir();
+    let staging = plugins.join(format!(".installing-{name}"));
+    let write = |path: &Path, source| InstallError::Write { path: path.to_owned(), source };
+    let _ = std::fs::remove_dir_all(&staging);
+    package.write_folder(&staging).map_err(|e| write(&staging, e))?;
+    let manifest = Manifest::load(&staging.join("plugin.toml")).map_err(LoadError::from);
+    let vetted = manifest.and_then(|manifest| vet(&staging, &manifest, config).map(|()| manifest));
+    let manifest = match vetted {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(error.into());
+        }
+    };
+    let granted = config.effective_grants(&manifest.name, &manifest.capabilities);
+    let missing: Vec<String> =
+        manifest.capabilities.difference(&granted).map(ToString::to_string).collect();
+    if !missing.is_empty() && !without_ungranted {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(InstallError::NotGranted { plugin: name, missing });
+    }
+    std::fs::write(staging.join(ORIGIN), reference).map_err(|e| write(&staging, e))?;
+
+    let folder = plugins.join(&name);
+    let previous = plugins.join(format!("{name}.previous"));
+    let replaced = Manifest::load(&folder.join("plugin.toml")).ok().map(|m| m.version.to_string());
+    if folder.exists() {
+        let _ = std::fs::remove_dir_all(&previous);
+        std::fs::rename(&folder, &previous).map_err(|e| write(&previous, e))?;
+    }
+    std::fs::rename(&staging, &folder).map_err(|e| write(&folder, e))?;
+
+    Ok(Installed {
+        name,
+        version: manifest.version.to_string(),
+        reference: reference.to_owned(),
+        folder,
+        granted: granted.iter().map(ToString::to_string).collect(),
+        not_granted: missing,
+        http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+        replaced,
+    })
+}
+
+/// Where the plugin installed as `name` came from, for an upgrade.
+pub fn origin(config: &Config, name: &str) -> Option<String> {
+    std::fs::read_to_string(config.plugins_dir().join(name).join(ORIGIN)).ok()
+}

@@ -1,0 +1,51 @@
+//! `dcmaid-registry`: serve a plugin registry.
+//!
+//!     dcmaid-registry --root ./registry-data --bind 127.0.0.1:5000
+//!
+//! Publishing needs the bearer token in `$DCMAID_REGISTRY_TOKEN`; without one the registry
+//! is read-only. Pulling is open.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use dcmaid_registry::server::{Registry, routes};
+use dcmaid_registry::store::Store;
+
+#[derive(Parser)]
+#[command(version, about = "A dcmaid plugin registry (OCI Distribution API)")]
+struct Cli {
+    /// Where blobs, manifests and tags are kept.
+    #[arg(long, default_value = "registry-data")]
+    root: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:5000")]
+    bind: SocketAddr,
+    /// The environment variable holding the publish token.
+    #[arg(long, default_value = "DCMAID_REGISTRY_TOKEN")]
+    token_env: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let store =
+        Store::open(&cli.root).with_context(|| format!("opening {}", cli.root.display()))?;
+    let publish_token = std::env::var(&cli.token_env).ok().filter(|t| !t.trim().is_empty());
+    if publish_token.is_none() {
+        tracing::warn!("${} is not set: the registry is read-only", cli.token_env);
+    }
+    let registry = Arc::new(Registry { store, publish_token });
+    tracing::info!("serving the registry on http://{}", cli.bind);
+    poem::Server::new(poem::listener::TcpListener::bind(cli.bind))
+        .run(routes(registry))
+        .await
+        .context("serving")
+}

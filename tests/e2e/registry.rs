@@ -1,0 +1,218 @@
+//! Plugins through OCI registries: published to our registry and to Debian's
+//! `docker-registry` (the reference implementation, distribution 2.8), pulled and installed
+//! from each, checked before they are put in place.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dcmaid_host::Bot;
+use dcmaid_host::install::{InstallError, install, resolve};
+use dcmaid_host::trust::{Policy, SecretKey, TrustConfig, keygen, sign};
+use dcmaid_registry::client::push;
+use dcmaid_registry::package::Package;
+use dcmaid_registry::server::{Registry, routes};
+use dcmaid_registry::store::Store;
+use dcmaid_tests::{Sandbox, component};
+use poem::listener::{Acceptor, Listener, TcpListener};
+
+use crate::say;
+
+const TOKEN: &str = "publish-token";
+
+/// Our registry on a free port of 127.0.0.1; its `host:port`.
+async fn our_registry(root: &Path) -> String {
+    let registry =
+        Arc::new(Registry { store: Store::open(root).unwrap(), publish_token: Some(TOKEN.into()) });
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let address = acceptor.local_addr()[0].as_socket_addr().cloned().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes(registry)));
+    address.to_string()
+}
+
+/// Debian's docker-registry on a free port, storing in `root`; stopped on drop.
+struct DockerRegistry(Child);
+
+impl DockerRegistry {
+    fn start(root: &Path) -> (DockerRegistry, String) {
+        let port = crate::cli::free_port();
+        let config = root.join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                root.join("data").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry (Debian's package; .ci/run installs it)");
+        let started = Instant::now();
+        while !matches!(crate::cli::http(port, "GET", "/v2/", ""), Ok((200, _))) {
+            assert!(started.elapsed() < Duration::from_secs(20), "docker-registry did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (DockerRegistry(child), format!("127.0.0.1:{port}"))
+    }
+}
+
+impl Drop for DockerRegistry {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A hello plugin folder at `version`, signed by `key` as acme (unless `key` is none).
+fn hello_folder(dir: &Path, version: &str, wit: Option<&str>, key: Option<&SecretKey>) -> PathBuf {
+    let folder = dir.join(format!("hello-{version}"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(component("hello"), folder.join("hello.wasm")).unwrap();
+    let wit = wit.map(|wit| format!("wit = \"{wit}\"\n")).unwrap_or_default();
+    std::fs::write(
+        folder.join("plugin.toml"),
+        format!(
+            "name = \"hello\"\nversion = \"{version}\"\nrole = \"persona\"\ncomponent = \"hello.wasm\"\n\
+             description = \"Greets\"\npublisher = \"acme\"\ncapabilities = [\"kv\", \"llm\"]\n{wit}"
+        ),
+    )
+    .unwrap();
+    if let Some(key) = key {
+        sign(&folder, key, "acme").unwrap();
+    }
+    folder
+}
+
+fn requiring(sandbox: &Sandbox, key: &SecretKey) -> dcmaid_host::Config {
+    let mut config = sandbox.config();
+    config.default_grants = [dcmaid_host::capabilities::Capability::Kv].into();
+    config.trust = TrustConfig {
+        policy: Policy::Require,
+        publishers: [("acme".to_owned(), key.public())].into(),
+    };
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_to_our_registry_then_install_and_run() {
+    let work = tempfile::tempdir().unwrap();
+    let host = our_registry(&work.path().join("registry")).await;
+    let (key, _) = keygen().unwrap();
+    let v1 = Package::from_folder(&hello_folder(work.path(), "0.1.0", None, Some(&key))).unwrap();
+    let v2 = Package::from_folder(&hello_folder(work.path(), "0.2.0", Some("0.1.0"), Some(&key)))
+        .unwrap();
+    let reference = |version: &str| format!("{host}/dcmaid/hello:{version}");
+
+    // Publishing needs the token.
+    let refused = push(&v1, &reference("0.1.0"), None).await.unwrap_err();
+    assert!(
+        refused.to_string().to_lowercase().contains("unauthorized")
+            || refused.to_string().contains("401"),
+        "{refused}"
+    );
+    push(&v1, &reference("0.1.0"), Some(TOKEN)).await.unwrap();
+    push(&v2, &reference("0.2.0"), Some(TOKEN)).await.unwrap();
+
+    // The catalog shows the newest version, what it asks for and who signed it.
+    let (status, body) = crate::cli::http(
+        host.rsplit(':').next().unwrap().parse().unwrap(),
+        "GET",
+        "/api/v1/plugins",
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let catalog: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let entry = &catalog["plugins"][0];
+    assert_eq!((entry["name"].as_str(), entry["version"].as_str()), (Some("hello"), Some("0.2.0")));
+    assert_eq!(entry["capabilities"], serde_json::json!(["kv", "llm"]));
+    assert_eq!(entry["signed_by"].as_str(), Some(key.public().to_string().as_str()));
+
+    // Install the newest 0.1 under a policy that requires acme's signature, and run it.
+    let sandbox = Sandbox::new();
+    let config = requiring(&sandbox, &key);
+    let chosen = resolve(&format!("{host}/dcmaid/hello"), "^0.1").await.unwrap();
+    assert_eq!(chosen, reference("0.1.0"));
+    // It asks for llm, which this config does not grant: refused, saying so, unless taken
+    // without it.
+    let refused = install(&config, &chosen, false).await.unwrap_err();
+    assert!(
+        matches!(refused, InstallError::NotGranted { ref missing, .. } if missing == &["llm"]),
+        "{refused}"
+    );
+    assert!(!config.plugins_dir().join("hello").exists());
+    let installed = install(&config, &chosen, true).await.unwrap();
+    assert_eq!((installed.name.as_str(), installed.version.as_str()), ("hello", "0.1.0"));
+    assert_eq!(
+        (installed.granted.clone(), installed.not_granted.clone()),
+        (vec!["kv".to_owned()], vec!["llm".to_owned()])
+    );
+    let newest = resolve(&format!("{host}/dcmaid/hello"), "*").await.unwrap();
+    let upgraded = install(&config, &newest, true).await.unwrap();
+    assert_eq!((upgraded.version.as_str(), upgraded.replaced.as_deref()), ("0.2.0", Some("0.1.0")));
+    let bot = Bot::start(config).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which() {
+    let work = tempfile::tempdir().unwrap();
+    let host = our_registry(&work.path().join("registry")).await;
+    let (key, _) = keygen().unwrap();
+    let (stranger, _) = keygen().unwrap();
+    let sandbox = Sandbox::new();
+    let config = requiring(&sandbox, &key);
+    let publish = async |folder: &Path, tag: &str| {
+        let reference = format!("{host}/dcmaid/hello:{tag}");
+        push(&Package::from_folder(folder).unwrap(), &reference, Some(TOKEN)).await.unwrap();
+        reference
+    };
+
+    // A layer that is not what was signed: another component under acme's signature.
+    let tampered = hello_folder(work.path(), "0.1.1", None, Some(&key));
+    std::fs::copy(component("misbehave"), tampered.join("hello.wasm")).unwrap();
+    let unsigned = hello_folder(work.path(), "0.1.2", None, None);
+    let strangers = hello_folder(work.path(), "0.1.3", None, Some(&stranger));
+    let too_new = hello_folder(work.path(), "0.1.4", Some("0.2.0"), Some(&key));
+    let cases = [
+        (publish(&tampered, "tampered").await, "files changed after signing"),
+        (publish(&unsigned, "unsigned").await, "not signed"),
+        (publish(&strangers, "stranger").await, "does not trust"),
+        (publish(&too_new, "too-new").await, "built against dcmaid:bot@0.2.0"),
+    ];
+    for (reference, says) in cases {
+        let error = install(&config, &reference, true).await.unwrap_err();
+        assert!(matches!(error, InstallError::Refused(_)), "{error}");
+        assert!(error.to_string().contains(says), "{reference}: {error}");
+    }
+    assert!(!config.plugins_dir().join("hello").exists(), "nothing refused was put in place");
+    let missing = install(&config, &format!("{host}/dcmaid/ghost:1.0.0"), true).await.unwrap_err();
+    assert!(matches!(missing, InstallError::Registry(_)), "{missing}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debians_docker_registry_stores_and_serves_our_plugins() {
+    let work = tempfile::tempdir().unwrap();
+    let (_registry, host) = DockerRegistry::start(work.path());
+    let (key, _) = keygen().unwrap();
+    let package =
+        Package::from_folder(&hello_folder(work.path(), "0.3.0", None, Some(&key))).unwrap();
+    let reference = format!("{host}/dcmaid/hello:0.3.0");
+    push(&package, &reference, None).await.unwrap();
+
+    let sandbox = Sandbox::new();
+    let config = requiring(&sandbox, &key);
+    let newest = resolve(&format!("{host}/dcmaid/hello"), "0.3").await.unwrap();
+    let installed = install(&config, &newest, true).await.unwrap();
+    assert_eq!(installed.version, "0.3.0");
+    let bot = Bot::start(config).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
+}
