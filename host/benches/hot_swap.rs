@@ -3,7 +3,9 @@
 //! 1. swap latency: from asking for the reload to the first reply from the new version,
 //!    with the compile cache cold (the component is compiled) and warm (loaded from the
 //!    cache), for the Rust `hello` persona and the Python `dice-py` tool;
-//! 2. replies per second from four concurrent senders, steady, and while `hello` is swapped
+//! 2. install to first reply: `hello` pulled from our registry (on 127.0.0.1), vetted,
+//!    written into place and swapped in, cache cold and warm;
+//! 3. replies per second from four concurrent senders, steady, and while `hello` is swapped
 //!    back and forth every 100 ms (the baseline is the steady run).
 //!
 //!     scripts/build-plugins.sh --no-install && cargo bench -p dcmaid-host --bench hot_swap
@@ -100,6 +102,54 @@ async fn latencies(plugins: &Path, bot: &Bot) {
     }
 }
 
+/// Our registry on 127.0.0.1 with `hello` published at versions `1.0.R` for each round.
+async fn registry_with_hello(root: &Path, work: &Path) -> String {
+    use dcmaid_registry::package::Package;
+    use dcmaid_registry::server::{Registry, routes};
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    let store = dcmaid_registry::store::Store::open(root).unwrap();
+    let registry = Arc::new(Registry { store, publish_token: Some("bench".into()) });
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let host = acceptor.local_addr()[0].as_socket_addr().unwrap().to_string();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes(registry)));
+    for round in 0..ROUNDS * 2 {
+        let version = format!("1.0.{round}");
+        install(work, "hello", "hello", "persona", &version);
+        let package = Package::from_folder(&work.join("hello")).unwrap();
+        let reference = format!("{host}/bench/hello:{version}");
+        dcmaid_registry::client::push(&package, &reference, Some("bench")).await.unwrap();
+    }
+    host
+}
+
+async fn install_to_first_reply(bot: &Bot, reference: &str, cold: bool) -> Duration {
+    if cold {
+        let _ = std::fs::remove_dir_all(bot.config().cache_dir());
+    }
+    let started = Instant::now();
+    dcmaid_host::install::install(bot.config(), reference, true).await.unwrap();
+    bot.reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
+    // A user of its own each time: the rate limit is not what is measured.
+    let reply = say(bot, reference, "/hello").await;
+    assert!(reply.starts_with("Hello"), "{reply}");
+    started.elapsed()
+}
+
+async fn installs(bot: &Bot, work: &Path) {
+    let host = registry_with_hello(&work.join("registry"), &work.join("publisher")).await;
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let reference = |n: usize| format!("{host}/bench/hello:1.0.{n}");
+        cold.push(install_to_first_reply(bot, &reference(round * 2), true).await);
+        warm.push(install_to_first_reply(bot, &reference(round * 2 + 1), false).await);
+    }
+    println!(
+        "| hello, installed from our registry | {} | {} |",
+        millis(Summary::of(cold).median),
+        millis(Summary::of(warm).median)
+    );
+}
+
 /// Replies per second from `SENDERS` concurrent senders over `length`, while `swapping`.
 async fn throughput(bot: &Arc<Bot>, plugins: &Path, length: Duration, swapping: bool) -> f64 {
     const SENDERS: usize = 4;
@@ -143,6 +193,7 @@ async fn main() {
     install(&plugins, "dice-py", "dice_py", "tool", "0.1.0");
     let bot = start(sandbox.path()).await;
     latencies(&plugins, &bot).await;
+    installs(&bot, sandbox.path()).await;
 
     let length = Duration::from_secs(3);
     let _warm_up = throughput(&bot, &plugins, Duration::from_secs(1), false).await;
