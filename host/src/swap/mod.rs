@@ -95,19 +95,7 @@ impl Bot {
                 return Err(self.refused(plugin, error));
             }
         };
-        let replaced = self.put(loaded.clone(), manifest);
-        if let Some(replaced) = &replaced {
-            self.previous().insert(plugin.clone(), replaced.clone());
-        }
-        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::Swapped);
-        let swapped = Swapped {
-            plugin: plugin.to_string(),
-            from: replaced.map(|old| old.manifest().version.to_string()),
-            to: loaded.manifest().version.to_string(),
-            took: started.elapsed(),
-        };
-        tracing::info!(plugin = %plugin, from = ?swapped.from, to = %swapped.to, took = ?swapped.took, "plugin swapped");
-        Ok(swapped)
+        Ok(self.put(loaded, manifest, SwapOutcome::Swapped, started))
     }
 
     /// Put back the version `plugin`'s last swap replaced; the one serving now becomes the
@@ -119,30 +107,37 @@ impl Bot {
             return Err(SwapError::NoPrevious { plugin: plugin.to_string() });
         };
         let manifest = self.config().plugins_dir().join(plugin.as_str()).join("plugin.toml");
-        let replaced = self.put(previous.clone(), manifest);
-        if let Some(replaced) = &replaced {
-            self.previous().insert(plugin.clone(), replaced.clone());
-        }
-        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::RolledBack);
-        let swapped = Swapped {
-            plugin: plugin.to_string(),
-            from: replaced.map(|old| old.manifest().version.to_string()),
-            to: previous.manifest().version.to_string(),
-            took: started.elapsed(),
-        };
-        tracing::info!(plugin = %plugin, from = ?swapped.from, to = %swapped.to, "plugin rolled back");
-        Ok(swapped)
+        Ok(self.put(previous, manifest, SwapOutcome::RolledBack, started))
     }
 
-    /// Store the plugin set with `plugin` in place; the plugin it replaced, if any.
-    fn put(&self, plugin: Arc<Plugin>, manifest: PathBuf) -> Option<Arc<Plugin>> {
+    /// Store the plugin set with `plugin` in place, keep the version it replaced for a
+    /// rollback, and count and log the swap.
+    fn put(
+        &self,
+        plugin: Arc<Plugin>,
+        manifest: PathBuf,
+        outcome: SwapOutcome,
+        started: Instant,
+    ) -> Swapped {
+        let name = plugin.name().clone();
         let current = self.plugins();
-        let replaced = current.get(plugin.name()).cloned();
+        let replaced = current.get(&name).cloned();
         let next = current.with(plugin.clone(), &manifest, self.config());
         self.plugin_set().store(Arc::new(next));
-        self.metrics().plugin_loaded(plugin.name().as_str());
+        self.metrics().plugin_loaded(name.as_str());
+        if let Some(replaced) = &replaced {
+            self.previous().insert(name.clone(), replaced.clone());
+        }
+        self.metrics().plugin_swapped(name.as_str(), outcome);
         plugin.log_loaded();
-        replaced
+        let swapped = Swapped {
+            plugin: name.to_string(),
+            from: replaced.map(|old| old.manifest().version.to_string()),
+            to: plugin.manifest().version.to_string(),
+            took: started.elapsed(),
+        };
+        tracing::info!(plugin = %name, from = ?swapped.from, to = %swapped.to, took = ?swapped.took, ?outcome, "plugin swapped");
+        swapped
     }
 
     fn refused(&self, plugin: &PluginName, error: SwapError) -> SwapError {
