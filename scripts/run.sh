@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_wasm_target
+ensure_embedding_model
 
 scripts/build-plugins.sh
 if [[ $# -eq 0 ]]; then set -- serve; fi

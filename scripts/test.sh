@@ -7,6 +7,7 @@ source scripts/env.sh
 ensure_wasm_target
 ensure_redis
 ensure_docker_registry
+ensure_embedding_model
 
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary.

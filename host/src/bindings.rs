@@ -25,6 +25,7 @@ wasmtime::component::bindgen!({
         "dcmaid:bot/kv": async | trappable,
         "dcmaid:bot/llm": async | trappable,
         "dcmaid:bot/scheduler": async | trappable,
+        "dcmaid:bot/store": async | trappable,
         default: trappable,
     },
     exports: { default: async },

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::cron::Cron;
 use crate::egress::HttpLimits;
+use crate::embed::Embedder;
 use crate::engine::Engine;
 use crate::llm::OpenAiClient;
 use crate::metrics::Metrics;
@@ -80,7 +81,13 @@ impl Bot {
             max_response_bytes: config.http.max_response_bytes,
         };
         let allowlist = Arc::new(config.allowlist()?);
-        let backends = Backends { storage, llm, metrics, clock, cron, allowlist, http_limits };
+        let embedder = Embedder::from_config(&config, llm.as_ref()).map(Arc::new);
+        match &embedder {
+            Ok(embedder) => tracing::info!("embeddings: {}", embedder.describe()),
+            Err(why) => tracing::info!("no embeddings: {why}"),
+        }
+        let backends =
+            Backends { storage, llm, embedder, metrics, clock, cron, allowlist, http_limits };
         let redis = match &config.redis.url {
             Some(url) => Some(
                 crate::redis::connect(url)

@@ -26,6 +26,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
     pub llm: LlmConfig,
+    pub embed: EmbedConfig,
     pub telegram: TelegramConfig,
     pub discord: DiscordConfig,
     pub cron: CronConfig,
@@ -52,6 +53,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             llm: LlmConfig::default(),
+            embed: EmbedConfig::default(),
             telegram: TelegramConfig::default(),
             discord: DiscordConfig::default(),
             cron: CronConfig::default(),
@@ -65,6 +67,7 @@ impl Default for Config {
                 Capability::Llm,
                 Capability::Metrics,
                 Capability::Scheduler,
+                Capability::Store,
             ]),
             plugins: BTreeMap::new(),
         }
@@ -201,6 +204,15 @@ impl Default for LlmConfig {
             max_retries: 2,
         }
     }
+}
+
+/// Local embeddings (used when `[llm] embedding_model` is not set).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbedConfig {
+    /// The folder of all-MiniLM-L6-v2 (config.json, tokenizer.json, model.safetensors).
+    /// Default: `DCMAID_MODEL_DIR`, else `~/.cache/dcmaid/models/all-MiniLM-L6-v2`.
+    pub model_dir: Option<PathBuf>,
 }
 
 /// Telegram. The adapter runs when the environment variable `token_env` names holds a token.

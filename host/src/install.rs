@@ -63,6 +63,48 @@ pub async fn resolve(repository: &str, requirement: &str) -> Result<String, Inst
     }
 }
 
+/// What a plugin in a registry asks for, read before it is installed or granted anything.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub publisher: Option<String>,
+    /// Each capability it requests, and whether the config grants it.
+    pub capabilities: Vec<(String, bool)>,
+    pub http_hosts: Vec<String>,
+    /// Why this host would refuse it (its signature under `[trust]`, its WIT version).
+    pub refused: Option<String>,
+}
+
+/// Pull `reference` into a scratch folder, check it as an install would, and report what it
+/// asks for against what `config` grants. Nothing is installed.
+pub async fn review(config: &Config, reference: &str) -> Result<Review, InstallError> {
+    let package = client::pull(reference).await?;
+    let scratch = tempfile::tempdir()
+        .map_err(|source| InstallError::Write { path: std::env::temp_dir(), source })?;
+    let folder = scratch.path().join(&package.summary.name);
+    package
+        .write_folder(&folder)
+        .map_err(|source| InstallError::Write { path: folder.clone(), source })?;
+    let manifest = Manifest::load(&folder.join("plugin.toml")).map_err(LoadError::from)?;
+    let refused = vet(&folder, &manifest, config).err().map(|error| error.to_string());
+    let granted = config.effective_grants(&manifest.name, &manifest.capabilities);
+    Ok(Review {
+        name: manifest.name.to_string(),
+        version: manifest.version.to_string(),
+        description: package.summary.description.clone(),
+        publisher: package.summary.publisher.clone(),
+        capabilities: manifest
+            .capabilities
+            .iter()
+            .map(|capability| (capability.to_string(), granted.contains(capability)))
+            .collect(),
+        http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+        refused,
+    })
+}
+
 /// Pull `reference` and install it into the plugins directory. A plugin that asks for
 /// capabilities the config does not grant is refused, unless `without_ungranted` (it then
 /// runs with those calls failing).

@@ -125,6 +125,17 @@ enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Measure the memory plugin's retrieval: remember a dataset's conversations, ask its
+    /// questions, and report recall@5 and MRR for vector, keyword, hybrid and hybrid with
+    /// relations.
+    Memory {
+        /// The dataset (see tests/data/memory-eval/README.md).
+        #[arg(long, default_value = "tests/data/memory-eval/dataset.json")]
+        dataset: PathBuf,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +173,13 @@ enum PluginCommand {
         /// then fail).
         #[arg(long)]
         without_ungranted: bool,
+    },
+    /// Show what a plugin in a registry asks for (capabilities, hosts) against what the
+    /// config grants, and whether its signature and WIT version pass, without installing it.
+    #[command(alias = "info")]
+    Review {
+        /// host/repository:tag, host/repository@REQ, or host/repository (the newest).
+        reference: String,
     },
     /// Install the newest version of plugin NAME from where it was installed from.
     Upgrade {
@@ -217,6 +235,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Plugin {
             command: PluginCommand::Install { reference, version, without_ungranted },
         } => install(config, &reference, version.as_deref(), without_ungranted).await,
+        Command::Plugin { command: PluginCommand::Review { reference } } => {
+            review(&config, &reference).await
+        }
         Command::Plugin { command: PluginCommand::Upgrade { name, without_ungranted } } => {
             upgrade(config, &name, without_ungranted).await
         }
@@ -236,6 +257,16 @@ async fn main() -> anyhow::Result<()> {
                 ..config.llm.clone()
             };
             eval_persona(config, judge, json).await
+        }
+        Command::Eval { command: EvalCommand::Memory { dataset, json } } => {
+            let dataset = dcmaid_host::eval::memory::Dataset::load(&dataset)?;
+            let report = dcmaid_host::eval::memory::memory(&config, &dataset).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{report}");
+            }
+            Ok(())
         }
     }
 }
@@ -451,12 +482,9 @@ async fn publish(folder: &Path, reference: &str, token_env: &str) -> anyhow::Res
 }
 
 /// `dcmaid plugin install REFERENCE [--version REQ]`.
-async fn install(
-    config: Config,
-    reference: &str,
-    version: Option<&str>,
-    without_ungranted: bool,
-) -> anyhow::Result<()> {
+/// `reference` with a tag: `host/repository@REQ` or `--version REQ` resolved to the newest
+/// matching version, a bare `host/repository` to the newest of all.
+async fn resolved(reference: &str, version: Option<&str>) -> anyhow::Result<String> {
     // `host/repository@^0.2`: a version requirement, not a digest.
     let (reference, version) = match reference.split_once('@') {
         Some((repository, requirement)) if !requirement.starts_with("sha256:") => {
@@ -464,13 +492,43 @@ async fn install(
         }
         _ => (reference, version),
     };
-    let reference = match version {
+    Ok(match version {
         Some(requirement) => dcmaid_host::install::resolve(reference, requirement).await?,
         None if !reference.rsplit('/').next().unwrap_or(reference).contains(':') => {
             dcmaid_host::install::resolve(reference, "*").await?
         }
         None => reference.to_owned(),
-    };
+    })
+}
+
+async fn review(config: &Config, reference: &str) -> anyhow::Result<()> {
+    let reference = resolved(reference, None).await?;
+    let review = dcmaid_host::install::review(config, &reference).await?;
+    println!("{} {} ({reference})", review.name, review.version);
+    println!("  {}", review.description);
+    println!("  publisher: {}", review.publisher.as_deref().unwrap_or("(none)"));
+    for (capability, granted) in &review.capabilities {
+        let state = if *granted { "granted by the config" } else { "NOT granted" };
+        println!("  capability {capability}: {state}");
+    }
+    if review.capabilities.is_empty() {
+        println!("  capabilities: (none)");
+    }
+    println!("  hosts it asks to reach: {}", list_or_none(&review.http_hosts));
+    match &review.refused {
+        None => println!("  this host would load it"),
+        Some(why) => println!("  this host would refuse it: {why}"),
+    }
+    Ok(())
+}
+
+async fn install(
+    config: Config,
+    reference: &str,
+    version: Option<&str>,
+    without_ungranted: bool,
+) -> anyhow::Result<()> {
+    let reference = resolved(reference, version).await?;
     let installed = dcmaid_host::install::install(&config, &reference, without_ungranted).await?;
     match &installed.replaced {
         Some(old) => println!(

@@ -15,6 +15,7 @@ use crate::bot::Bot;
 use crate::metrics::Status;
 use crate::plugin::{CallError, Plugin};
 use crate::ratelimit::Decision;
+use crate::recollection::with_memories;
 
 /// What came of one message.
 #[derive(Debug, Clone, Serialize)]
@@ -60,7 +61,13 @@ impl Bot {
         let permit = self.call_permits().acquire().await;
         let mut outcome = match CommandText::parse(&message.text) {
             Some(command) => self.run_command(command, &message).await,
-            None => self.converse(&message).await,
+            None => {
+                let outcome = self.converse(&message).await;
+                if !outcome.failed && outcome.plugin.is_some() {
+                    self.remember_turn(&message, &outcome.reply).await;
+                }
+                outcome
+            }
         };
         drop(permit);
         let took = started.elapsed();
@@ -160,7 +167,9 @@ impl Bot {
             });
             return Outcome::answer(reply, Some(&persona), None);
         };
-        let request = crate::llm::turn(&shaped.system_prompt, &message.text);
+        let recalled = self.recollect(message).await;
+        let system_prompt = with_memories(&shaped.system_prompt, &recalled);
+        let request = crate::llm::turn(&system_prompt, &message.text);
         let draft = match self.infer_with_tools(model, request, &message.user.id).await {
             Ok(draft) => draft,
             Err(reason) => return Outcome::model_failed(reason, template, &persona),

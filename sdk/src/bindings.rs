@@ -35,6 +35,7 @@ macro_rules! role_bindings {
                     "dcmaid:bot/llm@0.1.0": crate::bindings::base::dcmaid::bot::llm,
                     "dcmaid:bot/metrics@0.1.0": crate::bindings::base::dcmaid::bot::metrics,
                     "dcmaid:bot/scheduler@0.1.0": crate::bindings::base::dcmaid::bot::scheduler,
+                    "dcmaid:bot/store@0.1.0": crate::bindings::base::dcmaid::bot::store,
                 },
                 pub_export_macro: true,
                 export_macro_name: $export_macro,

@@ -32,6 +32,7 @@ pub mod log;
 pub mod metrics;
 mod roles;
 pub mod scheduler;
+pub mod store;
 mod values;
 
 pub use bindings::base::dcmaid::bot::types::{
@@ -47,6 +48,6 @@ pub mod prelude {
     pub use crate::{
         BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
         Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, http, kv, llm,
-        log, metrics, scheduler,
+        log, metrics, scheduler, store,
     };
 }

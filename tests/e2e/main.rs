@@ -8,6 +8,7 @@ mod http;
 mod jobs;
 mod languages;
 mod llm;
+mod memory;
 mod metrics;
 mod misbehaving;
 mod personality;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
-use dcmaid_host::install::{InstallError, install, resolve};
+use dcmaid_host::install::{InstallError, install, resolve, review};
 use dcmaid_host::trust::{Policy, SecretKey, TrustConfig, keygen, sign};
 use dcmaid_registry::client::push;
 use dcmaid_registry::package::Package;
@@ -139,6 +139,16 @@ async fn publish_to_our_registry_then_install_and_run() {
     let config = requiring(&sandbox, &key);
     let chosen = resolve(&format!("{host}/dcmaid/hello"), "^0.1").await.unwrap();
     assert_eq!(chosen, reference("0.1.0"));
+    // Reviewed before anything is installed: what it asks for against what is granted.
+    let review = review(&config, &chosen).await.unwrap();
+    assert_eq!((review.name.as_str(), review.version.as_str()), ("hello", "0.1.0"));
+    assert_eq!(
+        review.capabilities,
+        [("kv".to_owned(), true), ("llm".to_owned(), false)],
+        "{review:?}"
+    );
+    assert_eq!(review.refused, None);
+    assert!(!config.plugins_dir().join("hello").exists(), "a review installs nothing");
     // It asks for llm, which this config does not grant: refused, saying so, unless taken
     // without it.
     let refused = install(&config, &chosen, false).await.unwrap_err();
@@ -188,6 +198,8 @@ async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which
         (publish(&too_new, "too-new").await, "built against dcmaid:bot@0.2.0"),
     ];
     for (reference, says) in cases {
+        let reviewed = review(&config, &reference).await.unwrap().refused.unwrap_or_default();
+        assert!(reviewed.contains(says), "{reference}: {reviewed}");
         let error = install(&config, &reference, true).await.unwrap_err();
         assert!(matches!(error, InstallError::Refused(_)), "{error}");
         assert!(error.to_string().contains(says), "{reference}: {error}");

@@ -113,12 +113,17 @@ impl Sandbox {
         std::fs::write(installed.join("plugin.toml"), manifest).unwrap();
     }
 
+    /// Install the `memory` plugin as it ships.
+    pub fn install_memory(&self) {
+        self.install_shipped("memory", "memory");
+    }
+
     /// Install the misbehaving tool plugin as `misbehave`.
     pub fn install_misbehave(&self) {
         self.install(
             "misbehave",
             &component("misbehave"),
-            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\", \"llm\", \"scheduler\"]\n",
+            "version = \"0.1.0\"\nrole = \"tool\"\ncapabilities = [\"kv\", \"llm\", \"scheduler\", \"store\"]\n",
         );
     }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::bindings::dcmaid::bot::llm::{Completion, Host, Inference, LlmError};
+use crate::embed::Embedder;
 use crate::llm::OpenAiClient;
 use crate::plugin::{CallState, PluginContext};
 
@@ -11,19 +12,34 @@ use crate::plugin::{CallState, PluginContext};
 pub enum LlmAccess {
     /// The plugin did not request `llm`, or the operator did not grant it.
     NotGranted,
-    /// Granted, but the operator configured no model.
-    NotConfigured,
-    Granted(Arc<OpenAiClient>),
+    /// Granted; each half is there when the operator configured it.
+    Granted {
+        chat: Option<Arc<OpenAiClient>>,
+        /// `Err` says why there are no embeddings.
+        embedder: Result<Arc<Embedder>, String>,
+    },
+}
+
+fn not_granted(plugin: &PluginContext) -> LlmError {
+    LlmError::Unavailable(format!(
+        "plugin `{}` has no `llm` grant: request it in plugin.toml and grant it in dcmaid.toml",
+        plugin.name
+    ))
 }
 
 fn model(plugin: &PluginContext) -> Result<&OpenAiClient, LlmError> {
     match &plugin.llm {
-        LlmAccess::Granted(client) => Ok(client),
-        LlmAccess::NotConfigured => Err(LlmError::NotConfigured),
-        LlmAccess::NotGranted => Err(LlmError::Unavailable(format!(
-            "plugin `{}` has no `llm` grant: request it in plugin.toml and grant it in dcmaid.toml",
-            plugin.name
-        ))),
+        LlmAccess::Granted { chat: Some(client), .. } => Ok(client),
+        LlmAccess::Granted { chat: None, .. } => Err(LlmError::NotConfigured),
+        LlmAccess::NotGranted => Err(not_granted(plugin)),
+    }
+}
+
+fn embedder(plugin: &PluginContext) -> Result<&Embedder, LlmError> {
+    match &plugin.llm {
+        LlmAccess::Granted { embedder: Ok(embedder), .. } => Ok(embedder),
+        LlmAccess::Granted { embedder: Err(_), .. } => Err(LlmError::NotConfigured),
+        LlmAccess::NotGranted => Err(not_granted(plugin)),
     }
 }
 
@@ -50,7 +66,7 @@ impl Host for CallState {
     ) -> wasmtime::Result<Result<Vec<Vec<f32>>, LlmError>> {
         let plugin = self.plugin_handle();
         let result =
-            async { model(&plugin)?.embed(&texts).await.map_err(|e| reported(&plugin, e)) };
+            async { embedder(&plugin)?.embed(&texts).await.map_err(|e| reported(&plugin, e)) };
         Ok(result.await)
     }
 }

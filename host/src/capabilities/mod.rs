@@ -11,6 +11,7 @@ mod llm;
 mod log;
 mod metrics;
 mod scheduler;
+mod store;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,8 @@ pub enum Capability {
     Metrics,
     /// Jobs of the plugin's own that fire its `scheduled` export.
     Scheduler,
+    /// The plugin's private document collections: vector and keyword search, relations.
+    Store,
 }
 
 impl std::fmt::Display for Capability {
@@ -35,6 +38,7 @@ impl std::fmt::Display for Capability {
             Capability::Llm => f.write_str("llm"),
             Capability::Metrics => f.write_str("metrics"),
             Capability::Scheduler => f.write_str("scheduler"),
+            Capability::Store => f.write_str("store"),
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct Backends {
     pub storage: crate::storage::Storage,
     /// The configured language model, if any.
     pub llm: Option<std::sync::Arc<crate::llm::OpenAiClient>>,
+    /// Where `embed` gets its vectors; `Err` says why there are none.
+    pub embedder: Result<std::sync::Arc<crate::embed::Embedder>, String>,
     /// Where plugin calls are counted and timed.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// The time plugins see.
@@ -78,6 +84,7 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     bot::llm::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::metrics::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     bot::scheduler::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
+    bot::store::add_to_linker::<_, HasSelf<CallState>>(linker, |state| state)?;
     Ok(())
 }
 

@@ -91,6 +91,11 @@ impl OpenAiClient {
     }
 
     /// One embedding per text, in order.
+    /// The API's base URL, for the log.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
         let model = self.embedding_model.as_ref().ok_or(ModelError::NotConfigured("embedding"))?;
         let url = format!("{}/embeddings", self.base_url);

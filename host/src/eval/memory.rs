@@ -1,0 +1,304 @@
+//! Memory retrieval quality (`dcmaid eval memory`): conversations with planted facts go into
+//! the real memory plugin, then paraphrased questions are asked of it, and recall@5 and the
+//! mean reciprocal rank are measured for each retrieval method: vector only, keyword only,
+//! hybrid (fused), and hybrid following relations. Each method runs in a fresh in-memory
+//! database, set only by the plugin's own settings (its weights and `relations`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::Platform;
+use crate::bot::Bot;
+use crate::config::Config;
+use crate::plugin::PluginName;
+
+/// Recall is scored over the first this many memories.
+pub const K: usize = 5;
+
+#[derive(Debug, Deserialize)]
+pub struct Dataset {
+    pub conversations: Vec<Conversation>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Conversation {
+    pub user: String,
+    pub turns: Vec<Turn>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Turn {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    /// The turns holding the answer; recalling any one of them counts.
+    pub answers: Vec<String>,
+    /// What kind of question: `paraphrase`, `keyword` or `mixed`.
+    pub kind: String,
+}
+
+impl Dataset {
+    pub fn load(path: &Path) -> anyhow::Result<Dataset> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the dataset {}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("the dataset {} does not read: {e}", path.display()))
+    }
+
+    pub fn questions(&self) -> usize {
+        self.conversations.iter().map(|c| c.questions.len()).sum()
+    }
+}
+
+/// A retrieval method: settings of the memory plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    Vector,
+    Keyword,
+    Hybrid,
+    HybridRelations,
+}
+
+impl Method {
+    pub const ALL: [Method; 4] =
+        [Method::Vector, Method::Keyword, Method::Hybrid, Method::HybridRelations];
+
+    fn settings(self) -> toml::Table {
+        let mut table = toml::Table::new();
+        let (vector, keyword) = match self {
+            Method::Vector => (1.0, 0.0),
+            Method::Keyword => (0.0, 1.0),
+            Method::Hybrid | Method::HybridRelations => (1.0, 1.0),
+        };
+        table.insert("vector_weight".into(), vector.into());
+        table.insert("keyword_weight".into(), keyword.into());
+        table.insert("relations".into(), (self == Method::HybridRelations).into());
+        table
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Vector => "vector only",
+            Method::Keyword => "keyword only (BM25)",
+            Method::Hybrid => "hybrid (RRF)",
+            Method::HybridRelations => "hybrid + relations",
+        })
+    }
+}
+
+/// Recall@K and MRR over some questions.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Score {
+    pub questions: usize,
+    pub recall_at_k: f64,
+    pub mrr: f64,
+}
+
+#[derive(Default)]
+struct Tally {
+    questions: usize,
+    hits: usize,
+    reciprocal_ranks: f64,
+}
+
+impl Tally {
+    fn add(&mut self, rank: Option<usize>) {
+        self.questions += 1;
+        if let Some(rank) = rank {
+            self.hits += usize::from(rank <= K);
+            self.reciprocal_ranks += 1.0 / rank as f64;
+        }
+    }
+
+    fn score(&self) -> Score {
+        let n = self.questions.max(1) as f64;
+        Score {
+            questions: self.questions,
+            recall_at_k: self.hits as f64 / n,
+            mrr: self.reciprocal_ranks / n,
+        }
+    }
+}
+
+/// One method's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodResult {
+    pub method: Method,
+    pub overall: Score,
+    pub by_kind: BTreeMap<String, Score>,
+    /// Milliseconds per `remember` of a turn (embedding included), mean.
+    pub remember_ms_mean: f64,
+    /// Milliseconds per `recall` (embedding the question included).
+    pub recall_ms_p50: f64,
+    pub recall_ms_p95: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryEval {
+    pub conversations: usize,
+    pub turns: usize,
+    pub results: Vec<MethodResult>,
+}
+
+/// Run `dataset` against the memory plugin in `config`'s plugins directory, once per method.
+pub async fn memory(config: &Config, dataset: &Dataset) -> anyhow::Result<MemoryEval> {
+    let mut results = Vec::with_capacity(Method::ALL.len());
+    for method in Method::ALL {
+        results.push(run_method(config, dataset, method).await?);
+    }
+    Ok(MemoryEval {
+        conversations: dataset.conversations.len(),
+        turns: dataset.conversations.iter().map(|c| c.turns.len()).sum(),
+        results,
+    })
+}
+
+async fn run_method(
+    config: &Config,
+    dataset: &Dataset,
+    method: Method,
+) -> anyhow::Result<MethodResult> {
+    let scratch = tempfile::tempdir()?;
+    let mut config = config.clone();
+    config.plugins_dir = Some(config.plugins_dir());
+    config.data_dir = scratch.path().to_owned();
+    config.storage.url = Some("mem://".to_owned());
+    config.redis.url = None;
+    // No chat model (unless it also serves the embeddings): facts extracted by a model
+    // would be memories the dataset cannot score.
+    if config.llm.embedding_model.is_none() {
+        config.llm.base_url = None;
+    }
+    config.limits.call_timeout_ms = config.limits.call_timeout_ms.max(60_000);
+    let name = PluginName::new("memory").expect("a valid name");
+    config.plugins.entry(name).or_default().config.extend(method.settings());
+    let bot = Bot::start(config).await?;
+    let memory = bot.plugins().memory().cloned().ok_or_else(|| {
+        let failed: Vec<String> = bot.plugins().failed().iter().map(|f| f.error.clone()).collect();
+        anyhow::anyhow!("no memory plugin loaded (failed: {failed:?})")
+    })?;
+
+    let mut remembering = Duration::ZERO;
+    let mut turns = 0usize;
+    // (user, text) -> turn id, to score what recall returns.
+    let mut turn_of: HashMap<(String, String), String> = HashMap::new();
+    for conversation in &dataset.conversations {
+        for turn in &conversation.turns {
+            let message = bot.message(
+                Platform::Console,
+                &conversation.user,
+                &conversation.user,
+                "eval",
+                &turn.text,
+            );
+            let started = Instant::now();
+            memory.remember(&message, "").await?;
+            remembering += started.elapsed();
+            turns += 1;
+            turn_of
+                .insert((conversation.user.clone(), turn.text.trim().to_owned()), turn.id.clone());
+        }
+    }
+
+    let mut overall = Tally::default();
+    let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut latencies = Vec::with_capacity(dataset.questions());
+    for conversation in &dataset.conversations {
+        let user = &conversation.user;
+        let platform_user = bot.message(Platform::Console, user, user, "eval", "").user.id;
+        for question in &conversation.questions {
+            let started = Instant::now();
+            let recalled = memory.recall(&platform_user, &question.text, K as u32).await?;
+            latencies.push(started.elapsed());
+            let rank = recalled.iter().position(|memory| {
+                let turn = turn_of.get(&(user.clone(), memory.text.trim().to_owned()));
+                turn.is_some_and(|id| question.answers.contains(id))
+            });
+            let rank = rank.map(|index| index + 1);
+            overall.add(rank);
+            by_kind.entry(question.kind.clone()).or_default().add(rank);
+        }
+    }
+    latencies.sort();
+    Ok(MethodResult {
+        method,
+        overall: overall.score(),
+        by_kind: by_kind.into_iter().map(|(kind, tally)| (kind, tally.score())).collect(),
+        remember_ms_mean: remembering.as_secs_f64() * 1000.0 / turns.max(1) as f64,
+        recall_ms_p50: percentile_ms(&latencies, 0.50),
+        recall_ms_p95: percentile_ms(&latencies, 0.95),
+    })
+}
+
+fn percentile_ms(sorted: &[Duration], quantile: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() - 1) as f64 * quantile).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+impl fmt::Display for MemoryEval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let questions = self.results.first().map_or(0, |r| r.overall.questions);
+        writeln!(
+            f,
+            "Memory retrieval: {} conversations, {} turns, {questions} questions; recall@{K} and MRR\n",
+            self.conversations, self.turns
+        )?;
+        let kinds: Vec<&String> =
+            self.results.first().map(|r| r.by_kind.keys().collect()).unwrap_or_default();
+        write!(f, "| method | recall@{K} | MRR |")?;
+        for kind in &kinds {
+            write!(f, " recall@{K} {kind} |")?;
+        }
+        writeln!(f, " recall p50 / p95 (ms) |")?;
+        write!(f, "|---|---:|---:|")?;
+        for _ in &kinds {
+            write!(f, "---:|")?;
+        }
+        writeln!(f, "---:|")?;
+        for result in &self.results {
+            write!(
+                f,
+                "| {} | {:.3} | {:.3} |",
+                result.method, result.overall.recall_at_k, result.overall.mrr
+            )?;
+            for kind in &kinds {
+                let score = result.by_kind.get(*kind).map_or(0.0, |s| s.recall_at_k);
+                write!(f, " {score:.3} |")?;
+            }
+            writeln!(f, " {:.1} / {:.1} |", result.recall_ms_p50, result.recall_ms_p95)?;
+        }
+        let best_single = self
+            .results
+            .iter()
+            .filter(|r| matches!(r.method, Method::Vector | Method::Keyword))
+            .map(|r| r.overall.recall_at_k)
+            .fold(0.0, f64::max);
+        for result in
+            self.results.iter().filter(|r| !matches!(r.method, Method::Vector | Method::Keyword))
+        {
+            let gain = (result.overall.recall_at_k / best_single - 1.0) * 100.0;
+            writeln!(
+                f,
+                "\n{}: {gain:+.1}% recall@{K} against the better single method",
+                result.method
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,195 @@
+use serde_json::json;
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::plugin::PluginName;
+use crate::storage::Storage;
+
+async fn documents(storage: &Storage, plugin: &str, clock: Clock) -> PluginDocuments {
+    storage.plugin_documents(&PluginName::new(plugin).unwrap(), clock).await.unwrap()
+}
+
+fn spec(name: &str) -> CollectionSpec {
+    CollectionSpec {
+        name: name.to_owned(),
+        dimensions: Some(3),
+        text_field: Some("text".to_owned()),
+        keys: ["user".to_owned()].into(),
+    }
+}
+
+fn fields(value: serde_json::Value) -> Map<String, Json> {
+    match value {
+        Json::Object(fields) => fields,
+        _ => unreachable!("test fields are objects"),
+    }
+}
+
+fn memory(user: &str, text: &str) -> Map<String, Json> {
+    fields(json!({"user": user, "text": text}))
+}
+
+fn ids(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|hit| hit.id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn documents_round_trip_and_search_by_vector_and_by_keyword() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let store = documents(&storage, "memory", Clock::system()).await;
+    store.define(spec("notes")).await.unwrap();
+    store.define(spec("notes")).await.unwrap();
+    let dog = store
+        .insert("notes", memory("ann", "My dog is called Biscuit"), Some(vec![1.0, 0.0, 0.0]))
+        .await
+        .unwrap();
+    let city = store
+        .insert("notes", memory("ann", "I grew up in Tromsø, far north"), Some(vec![0.0, 1.0, 0.0]))
+        .await
+        .unwrap();
+    store
+        .put("notes", "bob-1", memory("bob", "Bob's dog is Rex"), Some(vec![1.0, 0.1, 0.0]))
+        .await
+        .unwrap();
+
+    let got = store.get("notes", &dog).await.unwrap().unwrap();
+    assert_eq!(got.fields["text"], "My dog is called Biscuit");
+    assert!(got.updated_at_ms > 0);
+    assert_eq!(store.get("notes", "nope").await.unwrap(), None);
+
+    let ann: Filter = vec![("user".to_owned(), json!("ann"))];
+    let near = store.nearest("notes", vec![0.9, 0.2, 0.0], &ann, 5).await.unwrap();
+    assert_eq!(ids(&near), [dog.as_str(), city.as_str()], "Bob's note is filtered out");
+    assert!(near[0].score > near[1].score && near[0].score <= 1.0);
+
+    let found = store.search("notes", "where did I grow up? dogs", &ann, 5).await.unwrap();
+    assert_eq!(found.len(), 2, "any word matches, stemmed: {found:?}");
+    let found = store.search("notes", "Tromsø", &ann, 5).await.unwrap();
+    assert_eq!(ids(&found), [city.as_str()]);
+    assert!(store.search("notes", "  ", &ann, 5).await.unwrap().is_empty());
+
+    let listed = store.find("notes", &ann, 10).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(store.find("notes", &Vec::new(), 10).await.unwrap().len(), 3);
+
+    assert!(store.remove("notes", &dog).await.unwrap());
+    assert!(!store.remove("notes", &dog).await.unwrap());
+    let near = store.nearest("notes", vec![1.0, 0.0, 0.0], &ann, 5).await.unwrap();
+    assert_eq!(ids(&near), [city.as_str()]);
+}
+
+#[tokio::test]
+async fn relations_carry_fields_are_replaced_and_go_with_their_documents() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let clock = ManualClock::at_ms(1_000);
+    let store = documents(&storage, "memory", Clock::from(clock.clone())).await;
+    store.define(spec("notes")).await.unwrap();
+    for id in ["a", "b", "c"] {
+        store.put("notes", id, memory("ann", id), Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    }
+    store.relate("notes", "near", "a", "b", fields(json!({"strength": 0.5}))).await.unwrap();
+    clock.advance(std::time::Duration::from_millis(10));
+    store.relate("notes", "near", "c", "a", fields(json!({"strength": 0.2}))).await.unwrap();
+    store.relate("notes", "near", "a", "b", fields(json!({"strength": 0.9}))).await.unwrap();
+
+    let edges = store.related("notes", "near", "a", 10).await.unwrap();
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    let ab = edges.iter().find(|e| e.target == "b").unwrap();
+    assert_eq!((ab.source.as_str(), ab.fields["strength"].as_f64()), ("a", Some(0.9)));
+    assert_eq!(ab.updated_at_ms, 1_010);
+    assert!(store.related("notes", "other", "a", 10).await.unwrap().is_empty());
+
+    let error = store.relate("notes", "near", "a", "ghost", Map::new()).await.unwrap_err();
+    assert!(error.to_string().contains("both must be documents"), "{error}");
+
+    store.remove("notes", "a").await.unwrap();
+    assert!(store.related("notes", "near", "b", 10).await.unwrap().is_empty());
+    assert!(store.related("notes", "near", "c", 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_naming_what_is_wrong() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let store = documents(&storage, "memory", Clock::system()).await;
+    let refused = |result: Result<(), StoreError>| match result {
+        Err(StoreError::Invalid(reason)) => reason,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let error = store.insert("notes", Map::new(), None).await.unwrap_err();
+    assert!(error.to_string().contains("not defined"), "{error}");
+    let bad_name = CollectionSpec { name: "kv; DELETE".to_owned(), ..spec("x") };
+    assert!(refused(store.define(bad_name).await).contains("collection name"));
+    store.define(spec("notes")).await.unwrap();
+    let changed = CollectionSpec { dimensions: Some(4), ..spec("notes") };
+    assert!(refused(store.define(changed).await).contains("cannot change"));
+    let more_keys = CollectionSpec { keys: ["user".into(), "kind".into()].into(), ..spec("notes") };
+    store.define(more_keys).await.unwrap();
+
+    let wrong = store.insert("notes", Map::new(), Some(vec![1.0, 2.0])).await.unwrap_err();
+    assert!(wrong.to_string().contains("vectors of 3 numbers"), "{wrong}");
+    let nan = store.insert("notes", Map::new(), Some(vec![f32::NAN, 0.0, 0.0])).await.unwrap_err();
+    assert!(nan.to_string().contains("finite"), "{nan}");
+    let filter = vec![("user = 1 OR true".to_owned(), json!(1))];
+    let injected = store.find("notes", &filter, 10).await.unwrap_err();
+    assert!(injected.to_string().contains("filter field name"), "{injected}");
+    assert!(fields_from_json("[1]").unwrap_err().to_string().contains("JSON object"));
+    assert!(fields_from_json("{").unwrap_err().to_string().contains("not JSON"));
+}
+
+#[tokio::test]
+async fn plugins_cannot_see_each_others_collections() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let memory = documents(&storage, "memory", Clock::system()).await;
+    let other = documents(&storage, "other", Clock::system()).await;
+    memory.define(spec("notes")).await.unwrap();
+    memory.put("notes", "secret", memory_fields(), Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    // The other plugin defines a collection of the same name: its own, empty.
+    assert!(other.get("notes", "secret").await.is_err(), "undefined for the other plugin");
+    other.define(spec("notes")).await.unwrap();
+    assert_eq!(other.get("notes", "secret").await.unwrap(), None);
+    assert!(other.find("notes", &Vec::new(), 100).await.unwrap().is_empty());
+    assert!(other.nearest("notes", vec![1.0, 0.0, 0.0], &Vec::new(), 5).await.unwrap().is_empty());
+    assert!(other.search("notes", "secret words", &Vec::new(), 5).await.unwrap().is_empty());
+    assert!(!other.remove("notes", "secret").await.unwrap());
+    assert!(memory.get("notes", "secret").await.unwrap().is_some());
+}
+
+fn memory_fields() -> Map<String, Json> {
+    memory("ann", "secret words")
+}
+
+#[tokio::test]
+async fn definitions_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("surrealkv://{}", dir.path().join("db").display());
+    {
+        let storage = Storage::open(&url).await.unwrap();
+        let store = documents(&storage, "memory", Clock::system()).await;
+        store.define(spec("notes")).await.unwrap();
+        store.put("notes", "kept", memory_fields(), Some(vec![0.0, 0.0, 1.0])).await.unwrap();
+    }
+    let storage = Storage::open(&url).await.unwrap();
+    let store = documents(&storage, "memory", Clock::system()).await;
+    let found = store.search("notes", "secret", &Vec::new(), 5).await.unwrap();
+    assert_eq!(ids(&found), ["kept"]);
+}
+
+#[tokio::test]
+async fn keyword_search_filters_on_indexed_keys_and_scores_by_bm25() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let store = documents(&storage, "memory", Clock::system()).await;
+    let keys = ["user_id".to_owned(), "kind".to_owned()].into();
+    store.define(CollectionSpec { keys, ..spec("memories") }).await.unwrap();
+    for text in [
+        "My beagle is called Biscuit",
+        "I grew up in Tromsø, far up north",
+        "I work as a nurse at the children's hospital",
+    ] {
+        let fields = fields(json!({"user_id": "console:ann", "kind": "note", "text": text}));
+        store.insert("memories", fields, Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    }
+    let ann: Filter = vec![("user_id".to_owned(), json!("console:ann"))];
+    let found = store.search("memories", "tromsø", &ann, 5).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fields["text"].as_str().unwrap().contains("Tromsø"));
+}

@@ -1,0 +1,225 @@
+//! Long-term memory: the `memory` plugin on the `store` capability and the local embedding
+//! model (all-MiniLM-L6-v2, which `scripts/test.sh` installs), through the real bot.
+
+use std::process::Command;
+
+use dcmaid_host::storage::Storage;
+use dcmaid_host::{Bot, Config};
+use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
+use dcmaid_tests::{Sandbox, plugin_name};
+
+use crate::cli::{free_port, http, serve};
+use crate::say;
+
+/// Memory tests embed on the CPU: the first call may load the model.
+fn config(sandbox: &Sandbox) -> Config {
+    let mut config = sandbox.config();
+    config.limits.call_timeout_ms = 30_000;
+    config.limits.memory_mib = 64;
+    config
+}
+
+async fn bot_with(config: Config) -> Bot {
+    let bot = Bot::start(config).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    bot
+}
+
+/// The id in "I'll remember that. (memory ID)".
+fn memory_id(reply: &str) -> String {
+    let start = reply.find("(memory ").expect(reply) + "(memory ".len();
+    reply[start..].trim_end_matches(')').to_owned()
+}
+
+#[tokio::test]
+async fn users_remember_recall_list_and_forget_their_own_memories() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let bot = bot_with(config(&sandbox)).await;
+
+    let dog = say(&bot, "ann", "/remember My beagle is called Biscuit").await.reply;
+    let dog = memory_id(&dog);
+    say(&bot, "ann", "/remember I grew up in Tromsø, far up north").await;
+    say(&bot, "ann", "/remember I work as a nurse at the children's hospital").await;
+    say(&bot, "bob", "/remember My dog is a poodle named Rex").await;
+
+    // Meaning, not words: "pup" and "name" are in no memory.
+    let recalled = say(&bot, "ann", "/recall what's my pup's name?").await.reply;
+    assert!(recalled.lines().next().unwrap().contains("Biscuit"), "{recalled}");
+    assert!(!recalled.contains("Rex"), "Bob's memories are his: {recalled}");
+    // A rare word, found by the keyword search.
+    let recalled = say(&bot, "ann", "/recall Tromsø").await.reply;
+    assert!(recalled.lines().next().unwrap().contains("Tromsø"), "{recalled}");
+
+    let listed = say(&bot, "ann", "/memories").await.reply;
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert!(listed.lines().next().unwrap().contains("nurse"), "newest first: {listed}");
+
+    let forgotten = say(&bot, "bob", &format!("/forget {dog}")).await.reply;
+    assert_eq!(forgotten, format!("You have no memory {dog}."), "not Bob's to forget");
+    let forgotten = say(&bot, "ann", &format!("/forget {dog}")).await.reply;
+    assert_eq!(forgotten, format!("Forgotten: {dog}."));
+    let recalled = say(&bot, "ann", "/recall what's my pup's name?").await.reply;
+    assert!(!recalled.contains("Biscuit"), "{recalled}");
+    assert_eq!(say(&bot, "ann", "/memories").await.reply.lines().count(), 2);
+    assert_eq!(say(&bot, "ann", "/remember").await.reply, "Usage: /remember TEXT");
+}
+
+#[tokio::test]
+async fn turns_are_remembered_recalled_into_the_prompt_and_facts_extracted() {
+    let fake = FakeLlm::start().await;
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let mut config = config(&sandbox);
+    config.llm.base_url = Some(fake.base_url.clone());
+    config.llm.api_key_env = "HOME".into();
+    let bot = bot_with(config).await;
+
+    // The turn's reply, then the facts the memory plugin asks for.
+    let facts = r#"Sure: {"facts": [{"fact": "The user's sister Ingrid lives in Bergen.", "reason": "the user said so"}]}"#;
+    fake.script([Scripted::Reply("How nice!".into()), Scripted::Reply(facts.into())]);
+    say(&bot, "ann", "My sister Ingrid just moved to Bergen with her two cats").await;
+    let listed = say(&bot, "ann", "/memories").await.reply;
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(listed.contains("[fact]: The user's sister Ingrid lives in Bergen."), "{listed}");
+    assert!(listed.contains("[turn]: My sister Ingrid just moved to Bergen"), "{listed}");
+
+    // The next turn's prompt carries what was remembered.
+    say(&bot, "ann", "Where does my sibling live these days?").await;
+    let chats: Vec<_> =
+        fake.requests().into_iter().filter(|r| r.path == "/v1/chat/completions").collect();
+    let prompt = chats[2].body["messages"][0]["content"].as_str().unwrap().to_owned();
+    assert!(prompt.contains("What you remember about this user"), "{prompt}");
+    assert!(prompt.contains("Ingrid lives in Bergen"), "{prompt}");
+    // Bob's prompt does not.
+    say(&bot, "bob", "Where does my sibling live these days?").await;
+    let prompts: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.body["messages"][0]["content"].as_str().map(str::to_owned))
+        .filter(|prompt| prompt.contains("talking to bob"))
+        .collect();
+    assert_eq!(prompts.len(), 1, "{prompts:?}");
+    assert!(!prompts[0].contains("Bergen"), "{}", prompts[0]);
+}
+
+#[tokio::test]
+async fn another_plugin_cannot_see_the_memory_plugins_records() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    sandbox.install_misbehave();
+    let bot = bot_with(config(&sandbox)).await;
+    let id = memory_id(&say(&bot, "ann", "/remember My locker code is 4471 Biscuit").await.reply);
+    assert!(say(&bot, "ann", "/recall locker code").await.reply.contains("4471"));
+
+    let peeked = say(&bot, "mallory", &format!("/peek {id} Biscuit")).await.reply;
+    assert_eq!(peeked, "find=0 search=0 nearest=0 get=false");
+    // And the memory is still there for its owner.
+    assert!(say(&bot, "ann", "/recall locker code").await.reply.contains("4471"));
+}
+
+#[tokio::test]
+async fn without_a_model_the_memory_plugin_refuses_to_start_saying_how_to_get_one() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let mut config = config(&sandbox);
+    config.embed.model_dir = Some(sandbox.data_dir().join("no-model-here"));
+    let bot = Bot::start(config).await.unwrap();
+    let plugins = bot.plugins();
+    let failed = plugins.failed();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].error.contains("scripts/fetch-model.sh"), "{}", failed[0].error);
+    // The bot runs on without it.
+    assert!(say(&bot, "ann", "hi").await.reply.contains("Hi, ann"));
+}
+
+/// The memories the memory plugin keeps in `data_dir`'s database.
+async fn stored_ids(data_dir: &std::path::Path) -> Vec<String> {
+    let url = format!("surrealkv://{}", data_dir.join("db").display());
+    let storage = Storage::open(&url).await.unwrap();
+    let documents = storage
+        .plugin_documents(&plugin_name("memory"), dcmaid_host::clock::Clock::system())
+        .await
+        .unwrap();
+    let found = documents.find("memories", &Vec::new(), 1000).await.unwrap();
+    found.into_iter().map(|entry| entry.id).collect()
+}
+
+/// A server that is killed when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let port = free_port();
+    let toml = format!(
+        "[server]\nbind = \"127.0.0.1:{port}\"\n[limits]\ncall_timeout_ms = 30000\n\
+         [rate_limit]\nburst = 10000\nper_minute = 1000000\n"
+    );
+    let mut server = Running(serve(&sandbox, &toml, port));
+
+    // Four writers remember as fast as they can; the server is killed while they write.
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                for n in 0.. {
+                    let body = format!(
+                        r#"{{"user_id":"w{writer}","user_name":"W","text":"/remember note w{writer}x{n} of writer {writer}"}}"#
+                    );
+                    match http(port, "POST", "/api/v1/chat", &body) {
+                        Ok((200, reply)) if reply.contains("(memory ") => {
+                            let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                            acknowledged.push(memory_id(reply["reply"].as_str().unwrap()));
+                        }
+                        _ => return acknowledged,
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let killed = Command::new("kill").arg("-KILL").arg(server.0.id().to_string()).status().unwrap();
+    assert!(killed.success());
+    server.0.wait().unwrap();
+    let acknowledged: Vec<String> =
+        writers.into_iter().flat_map(|writer| writer.join().unwrap()).collect();
+    assert!(acknowledged.len() >= 4, "the writers got some memories in: {}", acknowledged.len());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stored = runtime.block_on(stored_ids(sandbox.data_dir()));
+    let lost: Vec<_> = acknowledged.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged memories lost: {lost:?}",
+        lost.len(),
+        acknowledged.len()
+    );
+
+    // And the bot comes back up on the same database and recalls them.
+    let _server = Running(serve(&sandbox, &toml, port));
+    let (status, reply) = http(
+        port,
+        "POST",
+        "/api/v1/chat",
+        r#"{"user_id":"w0","user_name":"W","text":"/recall w0x0"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let first = reply.split("\\n").next().unwrap();
+    assert!(first.contains("note w0x0 of writer 0"), "{reply}");
+}
