@@ -151,10 +151,20 @@ async fn main() {
         let mut recalls = Vec::with_capacity(questions.len());
         let mut embeds = Vec::with_capacity(questions.len());
         let mut differences = Vec::with_capacity(questions.len());
+        let (mut knns, mut bm25s) = (Vec::new(), Vec::new());
+        let of_user = vec![("user_id".to_owned(), json!(user_id))];
         for question in &questions {
             let started = Instant::now();
-            embedder.embed(std::slice::from_ref(question)).await.unwrap();
+            let vector = embedder.embed(std::slice::from_ref(question)).await.unwrap();
             let embed = started.elapsed();
+            // The two searches alone, straight on the store, as the plugin asks for them.
+            let vector = vector.into_iter().next().unwrap();
+            let started = Instant::now();
+            documents.nearest("memories", vector, &of_user, 20).await.unwrap();
+            knns.push(started.elapsed());
+            let started = Instant::now();
+            documents.search("memories", question, &of_user, 20).await.unwrap();
+            bm25s.push(started.elapsed());
             let started = Instant::now();
             let recalled = memory.recall(&user_id, question, 5).await.unwrap();
             let recall = started.elapsed();
@@ -166,6 +176,18 @@ async fn main() {
         let (recall_p50, recall_p95) = percentiles(recalls);
         let (embed_p50, embed_p95) = percentiles(embeds);
         let (own_p50, own_p95) = percentiles(differences);
+        let (knn_p50, knn_p95) = percentiles(knns);
+        let (bm25_p50, bm25_p95) = percentiles(bm25s);
+        println!(
+            "| at {size}: the store's kNN alone (20, user filter), p50 / p95 | {} / {} |",
+            millis(knn_p50),
+            millis(knn_p95)
+        );
+        println!(
+            "| at {size}: the store's BM25 alone (20, user filter, the raw question), p50 / p95 | {} / {} |",
+            millis(bm25_p50),
+            millis(bm25_p95)
+        );
         println!(
             "| recall at {size} memories of one user, p50 / p95 | {} / {} (embedding the question: {} / {}; recall without it: {} / {}) |",
             millis(recall_p50),
