@@ -431,14 +431,8 @@ impl PluginDocuments {
         let ef = (limit * 2).max(MIN_EF);
         clauses.push(format!("vector <|{limit},{ef}|> $vector"));
         bindings.push(("vector".to_owned(), serde_json::json!(vector)));
-        let query = format!(
-            "SELECT record::id(id) AS id, fields, 1 - vector::distance::knn() AS score \
-             FROM {} WHERE {} ORDER BY score DESC LIMIT {limit}",
-            collection.table(),
-            clauses.join(" AND ")
-        );
-        let found = self.select(query, bindings).await?;
-        Ok(found.into_iter().map(Row::hit).collect())
+        let score = "1 - vector::distance::knn()";
+        self.ranked(&collection, &clauses, bindings, score, limit).await
     }
 
     /// The documents matching `filter` whose text matches any word of `query`, by BM25.
@@ -463,13 +457,26 @@ impl PluginDocuments {
         let (mut clauses, mut bindings) = conditions(filter)?;
         clauses.push(format!("fields.{field} @1,OR@ $query"));
         bindings.push(("query".to_owned(), Json::from(query)));
-        let statement = format!(
-            "SELECT record::id(id) AS id, fields, search::score(1) AS score \
+        self.ranked(&collection, &clauses, bindings, "search::score(1)", limit).await
+    }
+
+    /// The best `limit` documents of `collection` meeting every clause, by `score` (a
+    /// SurrealQL expression of the host's, never the plugin's).
+    async fn ranked(
+        &self,
+        collection: &Collection,
+        clauses: &[String],
+        bindings: Bindings,
+        score: &str,
+        limit: u32,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let query = format!(
+            "SELECT record::id(id) AS id, fields, {score} AS score \
              FROM {} WHERE {} ORDER BY score DESC LIMIT {limit}",
             collection.table(),
             clauses.join(" AND ")
         );
-        let found = self.select(statement, bindings).await?;
+        let found = self.select(query, bindings).await?;
         Ok(found.into_iter().map(Row::hit).collect())
     }
 
