@@ -2,6 +2,8 @@
 //! database in the `plugins` namespace, reached through its own session, so no plugin can
 //! name another's data. Scripting and every network target are disabled.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use surrealdb::Surreal;
@@ -16,7 +18,7 @@ use crate::plugin::PluginName;
 pub mod documents;
 pub mod names;
 
-pub use documents::PluginDocuments;
+pub use documents::{LiveIndexes, PluginDocuments};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -47,6 +49,9 @@ pub struct Storage {
     /// In this process (`mem://`, `surrealkv://`): the process holds the datastore's lock, so
     /// nothing else writes it and reads may be cached.
     embedded: bool,
+    /// Each plugin's in-memory document indexes (embedded stores only), kept across the
+    /// plugin's reloads.
+    indexes: Arc<Mutex<HashMap<PluginName, Arc<LiveIndexes>>>>,
 }
 
 impl Storage {
@@ -66,7 +71,7 @@ impl Storage {
             match any::connect((url, config.clone())).await {
                 Ok(root) => {
                     let embedded = url.starts_with("mem://") || url.starts_with("surrealkv://");
-                    return Ok(Storage { root, embedded });
+                    return Ok(Storage { root, embedded, indexes: Arc::default() });
                 }
                 Err(error) if is_locked(&error) && Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -110,7 +115,21 @@ impl Storage {
         plugin: &PluginName,
         clock: Clock,
     ) -> Result<PluginDocuments, StorageError> {
-        PluginDocuments::open(self.plugin_session(plugin).await?, clock).await
+        let live = self.embedded.then(|| {
+            let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
+            indexes.entry(plugin.clone()).or_default().clone()
+        });
+        PluginDocuments::open(self.plugin_session(plugin).await?, clock, live).await
+    }
+
+    /// `plugin`'s collections without the in-memory indexes: every query goes to SurrealDB.
+    /// For measuring what the indexes save.
+    pub async fn plugin_documents_unindexed(
+        &self,
+        plugin: &PluginName,
+        clock: Clock,
+    ) -> Result<PluginDocuments, StorageError> {
+        PluginDocuments::open(self.plugin_session(plugin).await?, clock, None).await
     }
 }
 

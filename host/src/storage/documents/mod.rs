@@ -8,6 +8,7 @@
 //! keeps are in `m__collections`.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -19,6 +20,11 @@ use tokio::sync::RwLock;
 use super::StorageError;
 use super::names::{Name, check_id};
 use crate::clock::Clock;
+
+mod live;
+
+use live::LiveCollection;
+pub use live::LiveIndexes;
 
 /// The most documents one `find`, `nearest`, `search` or `related` returns.
 pub const MAX_RESULTS: u32 = 1000;
@@ -181,6 +187,8 @@ pub struct PluginDocuments {
     clock: Clock,
     /// The collections defined so far, read from `m__collections` on first use.
     collections: RwLock<Option<HashMap<Name, Collection>>>,
+    /// The in-memory indexes, on an embedded store ([`live`]).
+    live: Option<Arc<LiveIndexes>>,
 }
 
 /// A row as queries return it: the record id's key, fields, and one of a score or a time.
@@ -207,7 +215,11 @@ fn rows(value: Json) -> Result<Vec<Row>, StoreError> {
 }
 
 impl PluginDocuments {
-    pub(super) async fn open(db: Surreal<Any>, clock: Clock) -> Result<Self, StorageError> {
+    pub(super) async fn open(
+        db: Surreal<Any>,
+        clock: Clock,
+        live: Option<Arc<LiveIndexes>>,
+    ) -> Result<Self, StorageError> {
         db.query(
             "DEFINE TABLE IF NOT EXISTS m__collections SCHEMALESS; \
              DEFINE ANALYZER IF NOT EXISTS english TOKENIZERS blank, punct \
@@ -215,7 +227,18 @@ impl PluginDocuments {
         )
         .await?
         .check()?;
-        Ok(PluginDocuments { db, clock, collections: RwLock::new(None) })
+        Ok(PluginDocuments { db, clock, collections: RwLock::new(None), live })
+    }
+
+    /// `collection`'s in-memory index, when the store has them.
+    fn live(&self, collection: &Collection) -> Option<Arc<LiveCollection>> {
+        Some(self.live.as_ref()?.collection(&self.db, collection))
+    }
+
+    /// Whether `collection`'s in-memory index is built (false without one).
+    pub async fn is_indexed(&self, collection: &str) -> Result<bool, StoreError> {
+        let collection = self.collection(collection).await?;
+        Ok(self.live(&collection).is_some_and(|live| live.is_built()))
     }
 
     async fn collection(&self, name: &str) -> Result<Collection, StoreError> {
@@ -334,12 +357,22 @@ impl PluginDocuments {
         vector: Option<Vec<f32>>,
     ) -> Result<String, StoreError> {
         let collection = self.collection(collection).await?;
+        let live = self.live(&collection);
+        let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let content = self.content(&collection, fields, vector)?;
+        let _in_order = match &live {
+            Some(live) => Some(live.write_lock().await),
+            None => None,
+        };
         let query =
             format!("CREATE {} CONTENT $content RETURN VALUE record::id(id)", collection.table());
         let mut response = self.db.query(query).bind(("content", content)).await?;
         let ids: Vec<Json> = response.take(0)?;
-        ids.first().map(id_text).ok_or_else(|| undecodable("CREATE returned no id"))
+        let id = ids.first().map(id_text).ok_or_else(|| undecodable("CREATE returned no id"))?;
+        if let (Some(live), Some((fields, vector))) = (&live, indexed) {
+            live.upserted(&id, &fields, vector.as_deref());
+        }
+        Ok(id)
     }
 
     /// Store a document under `id`, replacing what was there.
@@ -352,13 +385,22 @@ impl PluginDocuments {
     ) -> Result<(), StoreError> {
         let collection = self.collection(collection).await?;
         check_id(id).map_err(invalid)?;
+        let live = self.live(&collection);
+        let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let content = self.content(&collection, fields, vector)?;
+        let _in_order = match &live {
+            Some(live) => Some(live.write_lock().await),
+            None => None,
+        };
         self.db
             .query("UPSERT $id CONTENT $content RETURN NONE")
             .bind(("id", RecordId::new(collection.table(), id.to_owned())))
             .bind(("content", content))
             .await?
             .check()?;
+        if let (Some(live), Some((fields, vector))) = (&live, indexed) {
+            live.upserted(id, &fields, vector.as_deref());
+        }
         Ok(())
     }
 
@@ -385,6 +427,11 @@ impl PluginDocuments {
              COMMIT;",
             relations = collection.name.relations_table()
         );
+        let live = self.live(&collection);
+        let _in_order = match &live {
+            Some(live) => Some(live.write_lock().await),
+            None => None,
+        };
         let mut response = self
             .db
             .query(query)
@@ -393,6 +440,9 @@ impl PluginDocuments {
             .await?;
         // BEGIN has a result of its own: the document's DELETE is statement 1.
         let before: Vec<Json> = response.take(1)?;
+        if let Some(live) = &live {
+            live.removed(id);
+        }
         Ok(before.iter().any(|value| !value.is_null()))
     }
 
@@ -427,6 +477,11 @@ impl PluginDocuments {
         let collection = self.collection(collection).await?;
         collection.check_vector(&vector)?;
         let limit = limit.clamp(1, MAX_RESULTS);
+        let indexed =
+            self.live(&collection).and_then(|live| live.nearest(&vector, filter, limit as usize));
+        if let Some(ranked) = indexed {
+            return self.with_fields(&collection, ranked).await;
+        }
         let (mut clauses, mut bindings) = conditions(filter)?;
         let ef = (limit * 2).max(MIN_EF);
         clauses.push(format!("vector <|{limit},{ef}|> $vector"));
@@ -454,10 +509,46 @@ impl PluginDocuments {
             return Ok(Vec::new());
         }
         let limit = limit.clamp(1, MAX_RESULTS);
+        let indexed =
+            self.live(&collection).and_then(|live| live.search(query, filter, limit as usize));
+        if let Some(ranked) = indexed {
+            return self.with_fields(&collection, ranked).await;
+        }
         let (mut clauses, mut bindings) = conditions(filter)?;
         clauses.push(format!("fields.{field} @1,OR@ $query"));
         bindings.push(("query".to_owned(), Json::from(query)));
         self.ranked(&collection, &clauses, bindings, "search::score(1)", limit).await
+    }
+
+    /// The documents the in-memory index ranked, with their fields from the database, in the
+    /// index's order. One removed meanwhile is left out.
+    async fn with_fields(
+        &self,
+        collection: &Collection,
+        ranked: Vec<(String, f32)>,
+    ) -> Result<Vec<Hit>, StoreError> {
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<RecordId> =
+            ranked.iter().map(|(id, _)| RecordId::new(collection.table(), id.clone())).collect();
+        let mut response = self
+            .db
+            .query("SELECT record::id(id) AS id, fields FROM $ids")
+            .bind(("ids", ids))
+            .await?;
+        let found: Vec<Json> = response.take(0)?;
+        let mut fields: HashMap<String, Map<String, Json>> = rows(Json::Array(found))?
+            .into_iter()
+            .map(|row| (id_text(&row.id), row.fields))
+            .collect();
+        Ok(ranked
+            .into_iter()
+            .filter_map(|(id, score)| {
+                let fields = fields.remove(&id)?;
+                Some(Hit { id, fields, score })
+            })
+            .collect())
     }
 
     /// The best `limit` documents of `collection` meeting every clause, by `score` (a

@@ -193,3 +193,122 @@ async fn keyword_search_filters_on_indexed_keys_and_scores_by_bm25() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].fields["text"].as_str().unwrap().contains("Tromsø"));
 }
+
+/// Until `store`'s collection `name` is served from the in-memory index.
+async fn until_indexed(store: &PluginDocuments, name: &str) {
+    for _ in 0..200 {
+        if store.is_indexed(name).await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("collection `{name}` was never indexed");
+}
+
+#[tokio::test]
+async fn the_in_memory_index_answers_as_the_database_does_and_follows_every_write() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let plugin = PluginName::new("memory").unwrap();
+    // Written before any index exists: the index is built from the database.
+    let unindexed = storage.plugin_documents_unindexed(&plugin, Clock::system()).await.unwrap();
+    unindexed.define(spec("notes")).await.unwrap();
+    let texts = [
+        ("ann", "My dog is called Biscuit", [1.0, 0.0, 0.0]),
+        ("ann", "I grew up in Tromsø, far north", [0.0, 1.0, 0.0]),
+        ("ann", "Dogs and cats are both fine pets", [0.7, 0.1, 0.7]),
+        ("bob", "Bob's dog is Rex", [1.0, 0.1, 0.0]),
+    ];
+    let mut written = Vec::new();
+    for (user, text, vector) in texts {
+        let id =
+            unindexed.insert("notes", memory(user, text), Some(vector.to_vec())).await.unwrap();
+        written.push(id);
+    }
+    let store = documents(&storage, "memory", Clock::system()).await;
+    store.get("notes", &written[0]).await.unwrap();
+    until_indexed(&store, "notes").await;
+
+    let ann: Filter = vec![("user".to_owned(), json!("ann"))];
+    for (vector, query) in
+        [([0.9, 0.0, 0.1], "dog"), ([0.0, 1.0, 0.0], "tromso north"), ([0.5, 0.5, 0.5], "pets")]
+    {
+        let from_index = store.nearest("notes", vector.to_vec(), &ann, 3).await.unwrap();
+        let from_db = unindexed.nearest("notes", vector.to_vec(), &ann, 3).await.unwrap();
+        assert_eq!(ids(&from_index), ids(&from_db), "nearest {vector:?}");
+        for (a, b) in from_index.iter().zip(&from_db) {
+            assert!((a.score - b.score).abs() < 1e-4, "{a:?} {b:?}");
+            assert_eq!(a.fields, b.fields);
+        }
+        let from_index = store.search("notes", query, &ann, 3).await.unwrap();
+        let from_db = unindexed.search("notes", query, &ann, 3).await.unwrap();
+        let mut a = ids(&from_index);
+        let mut b = ids(&from_db);
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b, "search {query}");
+    }
+
+    // Writes through the indexed store reach the index at once.
+    let cat = store
+        .insert("notes", memory("ann", "My cat is called Tofu"), Some(vec![0.0, 0.0, 1.0]))
+        .await
+        .unwrap();
+    let found = store.search("notes", "Tofu", &ann, 5).await.unwrap();
+    assert_eq!(ids(&found), [cat.as_str()]);
+    store
+        .put("notes", &cat, memory("ann", "My cat is called Miso"), Some(vec![0.0, 0.0, 1.0]))
+        .await
+        .unwrap();
+    assert!(store.search("notes", "Tofu", &ann, 5).await.unwrap().is_empty());
+    assert_eq!(
+        store.search("notes", "Miso", &ann, 5).await.unwrap()[0].fields["text"],
+        "My cat is called Miso"
+    );
+    assert!(store.remove("notes", &cat).await.unwrap());
+    assert!(store.search("notes", "Miso", &ann, 5).await.unwrap().is_empty());
+    let nearest = store.nearest("notes", vec![0.0, 0.0, 1.0], &ann, 5).await.unwrap();
+    assert!(!ids(&nearest).contains(&cat.as_str()));
+
+    // A second load of the plugin (a hot swap) shares the built index.
+    let again = documents(&storage, "memory", Clock::system()).await;
+    assert!(again.is_indexed("notes").await.unwrap());
+
+    // A filter on a field that is not a key is the database's to answer, and still right.
+    let by_text: Filter = vec![("text".to_owned(), json!("Bob's dog is Rex"))];
+    let found = store.nearest("notes", vec![1.0, 0.0, 0.0], &by_text, 5).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].fields["user"], "bob");
+}
+
+/// A word of its own for `n`: its digits as consonants, which no stemmer shortens.
+fn word(n: usize) -> String {
+    format!("z{n:04}")
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => b"bcdfghjkmn"[d as usize] as char,
+            None => c,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_index_built_from_thousands_of_documents_misses_none() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let plugin = PluginName::new("memory").unwrap();
+    let unindexed = storage.plugin_documents_unindexed(&plugin, Clock::system()).await.unwrap();
+    unindexed.define(spec("notes")).await.unwrap();
+    // More than two pages of the builder's reads.
+    for n in 0..2500 {
+        let vector = vec![(n % 7) as f32 + 1.0, (n % 11) as f32, (n % 13) as f32];
+        let text = format!("note {}", word(n));
+        unindexed.put("notes", &format!("n{n}"), memory("ann", &text), Some(vector)).await.unwrap();
+    }
+    let store = documents(&storage, "memory", Clock::system()).await;
+    store.get("notes", "n0").await.unwrap();
+    until_indexed(&store, "notes").await;
+    let ann: Filter = vec![("user".to_owned(), json!("ann"))];
+    for n in [0, 999, 1000, 1001, 2499] {
+        let found = store.search("notes", &word(n), &ann, 3).await.unwrap();
+        assert_eq!(ids(&found), [format!("n{n}").as_str()], "n{n}");
+    }
+}
