@@ -102,3 +102,25 @@ ensure_embedding_model() {
     done
     rm -rf "$tmp"
 }
+
+# openapi-spec-validator, which checks the API's OpenAPI document. Pinned.
+OPENAPI_VALIDATOR_VERSION=0.7.2
+ensure_openapi_validator() {
+    if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('openapi-spec-validator') != '$OPENAPI_VALIDATOR_VERSION')" 2>/dev/null; then
+        python3 -m pip install --quiet --disable-pip-version-check \
+            "openapi-spec-validator==$OPENAPI_VALIDATOR_VERSION"
+    fi
+}
+
+# The console's browser test: Debian's Chromium and the test script's npm packages
+# (playwright-core, pinned by tests/browser/package-lock.json).
+ensure_browser() {
+    if [[ ! -x /usr/bin/chromium ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    local browser
+    browser="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)"
+    if [[ ! -d "$browser/node_modules/playwright-core" ]]; then
+        npm ci --prefix "$browser" --silent --no-fund --no-audit
+    fi
+}

@@ -8,9 +8,13 @@ ensure_wasm_target
 ensure_redis
 ensure_docker_registry
 ensure_embedding_model
+ensure_openapi_validator
+ensure_browser
 
 scripts/build-plugins.sh --no-install
-# The end-to-end tests drive the real `dcmaid` binary.
-cargo build -p dcmaid-host --bin dcmaid
+# The end-to-end tests drive the real `dcmaid` binary. Built with every test target, so
+# that the binary and the tests share one feature resolution (and one build of the
+# dependencies).
+cargo build --workspace --bins --tests
 scripts/check-templates.sh
 cargo test --workspace "$@"

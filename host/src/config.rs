@@ -83,6 +83,13 @@ pub struct ServerConfig {
     /// The environment variable holding the admin API's bearer token when `admin_token` is
     /// not set. Neither set: the admin endpoints (`/api/v1/jobs`) are off and answer 403.
     pub admin_token_env: String,
+    /// Whether `POST /api/v1/chat` answers without the admin token. Unset: open when `bind`
+    /// is a loopback address (a bot tried on one machine), closed otherwise, so that serving
+    /// on a network never opens the chat by accident.
+    pub public_chat: Option<bool>,
+    /// Origins allowed to call the API from a browser (CORS), e.g.
+    /// `["https://admin.example.org"]`. Empty: no CORS headers, same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +98,8 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_token: None,
             admin_token_env: "DCMAID_ADMIN_TOKEN".to_owned(),
+            public_chat: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -100,6 +109,11 @@ impl ServerConfig {
     pub fn admin_token(&self) -> Option<String> {
         let token = self.admin_token.clone().or_else(|| std::env::var(&self.admin_token_env).ok());
         token.filter(|token| !token.trim().is_empty())
+    }
+
+    /// Whether the chat endpoint answers without the admin token (see `public_chat`).
+    pub fn chat_is_public(&self) -> bool {
+        self.public_chat.unwrap_or_else(|| self.bind.ip().is_loopback())
     }
 }
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use dcmaid_registry::client::{self, ClientError};
+use dcmaid_registry::package::{Package, PackageError, Summary};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -19,6 +20,8 @@ const ORIGIN: &str = ".origin";
 pub enum InstallError {
     #[error(transparent)]
     Registry(#[from] ClientError),
+    #[error("the uploaded plugin does not read: {0}")]
+    Package(#[from] PackageError),
     #[error("{repository} has no version matching {requirement}")]
     NoMatch { repository: String, requirement: String },
     #[error("the pulled plugin is refused: {0}")]
@@ -34,11 +37,13 @@ pub enum InstallError {
 }
 
 /// An installed plugin, and what it asks of the operator.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 pub struct Installed {
     pub name: String,
     pub version: String,
+    /// Where it came from: a registry reference, or `upload`.
     pub reference: String,
+    #[oai(skip)]
     pub folder: PathBuf,
     /// Requested and granted by the config.
     pub granted: Vec<String>,
@@ -63,15 +68,22 @@ pub async fn resolve(repository: &str, requirement: &str) -> Result<String, Inst
     }
 }
 
+/// A capability a plugin requests, and whether the config grants it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, poem_openapi::Object)]
+pub struct Requested {
+    pub name: String,
+    pub granted: bool,
+}
+
 /// What a plugin in a registry asks for, read before it is installed or granted anything.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 pub struct Review {
     pub name: String,
     pub version: String,
     pub description: String,
     pub publisher: Option<String>,
     /// Each capability it requests, and whether the config grants it.
-    pub capabilities: Vec<(String, bool)>,
+    pub capabilities: Vec<Requested>,
     pub http_hosts: Vec<String>,
     /// Why this host would refuse it (its signature under `[trust]`, its WIT version).
     pub refused: Option<String>,
@@ -80,7 +92,12 @@ pub struct Review {
 /// Pull `reference` into a scratch folder, check it as an install would, and report what it
 /// asks for against what `config` grants. Nothing is installed.
 pub async fn review(config: &Config, reference: &str) -> Result<Review, InstallError> {
-    let package = client::pull(reference).await?;
+    review_package(config, &client::pull(reference).await?)
+}
+
+/// What `package` asks for against what `config` grants, read in a scratch folder.
+pub fn review_package(config: &Config, package: &Package) -> Result<Review, InstallError> {
+    check_names(package)?;
     let scratch = tempfile::tempdir()
         .map_err(|source| InstallError::Write { path: std::env::temp_dir(), source })?;
     let folder = scratch.path().join(&package.summary.name);
@@ -98,7 +115,10 @@ pub async fn review(config: &Config, reference: &str) -> Result<Review, InstallE
         capabilities: manifest
             .capabilities
             .iter()
-            .map(|capability| (capability.to_string(), granted.contains(capability)))
+            .map(|capability| Requested {
+                name: capability.to_string(),
+                granted: granted.contains(capability),
+            })
             .collect(),
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
         refused,
@@ -113,8 +133,29 @@ pub async fn install(
     reference: &str,
     without_ungranted: bool,
 ) -> Result<Installed, InstallError> {
-    let package = client::pull(reference).await?;
+    install_package(config, &client::pull(reference).await?, reference, without_ungranted)
+}
+
+/// A package from its parts, as an operator uploads them: `plugin.toml`, the component it
+/// names, and the publisher's signature if there is one.
+pub fn uploaded(
+    manifest: String,
+    component: Vec<u8>,
+    signature: Option<String>,
+) -> Result<Package, InstallError> {
+    let summary = Summary::parse(&manifest)?;
+    Ok(Package { summary, manifest, signature, component })
+}
+
+/// Install `package` (which came from `origin`) as [`install`] does.
+pub fn install_package(
+    config: &Config,
+    package: &Package,
+    origin: &str,
+    without_ungranted: bool,
+) -> Result<Installed, InstallError> {
     let name = package.summary.name.clone();
+    check_names(package)?;
     let plugins = config.plugins_dir();
     let staging = plugins.join(format!(".installing-{name}"));
     let write = |path: &Path, source| InstallError::Write { path: path.to_owned(), source };
@@ -136,7 +177,7 @@ pub async fn install(
         let _ = std::fs::remove_dir_all(&staging);
         return Err(InstallError::NotGranted { plugin: name, missing });
     }
-    std::fs::write(staging.join(ORIGIN), reference).map_err(|e| write(&staging, e))?;
+    std::fs::write(staging.join(ORIGIN), origin).map_err(|e| write(&staging, e))?;
 
     let folder = plugins.join(&name);
     let previous = plugins.join(format!("{name}.previous"));
@@ -150,13 +191,28 @@ pub async fn install(
     Ok(Installed {
         name,
         version: manifest.version.to_string(),
-        reference: reference.to_owned(),
+        reference: origin.to_owned(),
         folder,
         granted: granted.iter().map(ToString::to_string).collect(),
         not_granted: missing,
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
         replaced,
     })
+}
+
+/// The package's name and component file name, which become paths: a plugin name, and a
+/// plain file name (no folder, no `..`), whoever made the package.
+fn check_names(package: &Package) -> Result<(), InstallError> {
+    let refuse = |field: &str, reason: String| {
+        InstallError::Package(PackageError::Manifest(format!("`{field}`: {reason}")))
+    };
+    crate::plugin::PluginName::new(&package.summary.name).map_err(|r| refuse("name", r))?;
+    let component = &package.summary.component;
+    let plain = Path::new(component).file_name().is_some_and(|f| f == component.as_str());
+    if !plain || component.starts_with('.') {
+        return Err(refuse("component", format!("`{component}` must be a file name")));
+    }
+    Ok(())
 }
 
 /// Where the plugin installed as `name` came from, for an upgrade.

@@ -23,6 +23,7 @@ pub mod error;
 pub mod eval;
 pub mod install;
 pub mod llm;
+pub mod logtail;
 pub mod metrics;
 pub mod observers;
 pub mod pipeline;

@@ -17,6 +17,8 @@ use dcmaid_host::cron::{Claims, JobView};
 use dcmaid_host::llm::OpenAiClient;
 use dcmaid_host::{Bot, Config};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// A chat bot whose behaviours are WebAssembly plugins.
 #[derive(Parser)]
@@ -147,6 +149,10 @@ enum PluginCommand {
     Reload { name: String },
     /// Put back the version a plugin's last swap replaced, in the running bot.
     Rollback { name: String },
+    /// Stop serving a plugin in the running bot, and after restarts too; its files stay.
+    Disable { name: String },
+    /// Serve a disabled plugin again, loaded anew, in the running bot.
+    Enable { name: String },
     /// Make a publisher's ed25519 key pair: the secret key goes to FILE, the public key is
     /// printed for operators' `[trust] publishers`.
     Keygen {
@@ -210,11 +216,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Chat { .. } | Command::Eval { .. } | Command::Jobs { .. } => "warn",
         _ => "info",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
+    // Stderr for the operator, and the admin API's log tail, both behind the same filter.
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(dcmaid_host::logtail::layer())
         .init();
 
     let config = load_config(cli.config.as_deref())?;
@@ -227,6 +233,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Plugin { command: PluginCommand::Rollback { name } } => {
             swap(config, &name, "rollback").await
+        }
+        Command::Plugin { command: PluginCommand::Disable { name } } => {
+            swap(config, &name, "disable").await
+        }
+        Command::Plugin { command: PluginCommand::Enable { name } } => {
+            swap(config, &name, "enable").await
         }
         Command::Plugin { command: PluginCommand::Keygen { out } } => keygen(&out),
         Command::Plugin { command: PluginCommand::Publish { folder, reference, token_env } } => {
@@ -507,9 +519,9 @@ async fn review(config: &Config, reference: &str) -> anyhow::Result<()> {
     println!("{} {} ({reference})", review.name, review.version);
     println!("  {}", review.description);
     println!("  publisher: {}", review.publisher.as_deref().unwrap_or("(none)"));
-    for (capability, granted) in &review.capabilities {
-        let state = if *granted { "granted by the config" } else { "NOT granted" };
-        println!("  capability {capability}: {state}");
+    for capability in &review.capabilities {
+        let state = if capability.granted { "granted by the config" } else { "NOT granted" };
+        println!("  capability {}: {state}", capability.name);
     }
     if review.capabilities.is_empty() {
         println!("  capabilities: (none)");
@@ -615,7 +627,8 @@ async fn swap(config: Config, name: &str, action: &str) -> anyhow::Result<()> {
     }
     let response = request.send().await.with_context(|| {
         format!(
-            "no dcmaid answers on http://{address}; a swap needs the running bot              (`dcmaid serve`), and a bot that starts loads the plugins' files as they are"
+            "no dcmaid answers on http://{address}; a swap needs the running bot (`dcmaid \
+             serve`), and a bot that starts loads the plugins' files as they are"
         )
     })?;
     let status = response.status();
@@ -625,7 +638,7 @@ async fn swap(config: Config, name: &str, action: &str) -> anyhow::Result<()> {
         anyhow::bail!("{action} of `{name}` refused ({status}): {error}");
     }
     let from = body.get("from").and_then(|v| v.as_str()).unwrap_or("(new)");
-    let to = body.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+    let to = body.get("to").and_then(|v| v.as_str()).unwrap_or("(disabled)");
     let took = body.get("took").and_then(|v| v.as_u64()).unwrap_or(0);
     println!("{name}: {from} -> {to} in {took} ms");
     Ok(())

@@ -45,12 +45,12 @@ macro_rules! role_bindings {
     };
 }
 
-// `commands`, `scheduled` and `settings`, which every SDK plugin exports next to its role; the
+// `commands`, `scheduled`, `settings` and `inspect`, which every SDK plugin exports next to its role; the
 // SDK's `Plugin` trait gives them defaults that own no commands and no jobs and accept any
 // settings. Generated once, apart from the roles, so that their export glue exists once.
 role_bindings!(
     extras,
-    "package dcmaid:sdk; world extras { include dcmaid:bot/capabilities@0.1.0; export dcmaid:bot/commands@0.1.0; export dcmaid:bot/scheduled@0.1.0; export dcmaid:bot/settings@0.1.0; }",
+    "package dcmaid:sdk; world extras { include dcmaid:bot/capabilities@0.1.0; export dcmaid:bot/commands@0.1.0; export dcmaid:bot/scheduled@0.1.0; export dcmaid:bot/settings@0.1.0; export dcmaid:bot/inspect@0.1.0; }",
     "dcmaid:sdk/extras",
     "export",
     "dcmaid_sdk::bindings::extras"

@@ -32,6 +32,13 @@ pub trait Plugin {
         let _ = payload;
         Err(PluginError::Internal(format!("no scheduled job named `{job}`")))
     }
+
+    /// What the plugin keeps about `user_id`, as JSON, for operators (the admin API and
+    /// console show it). The default keeps nothing.
+    fn user_state(user_id: String) -> Result<Option<String>, PluginError> {
+        let _ = user_id;
+        Ok(None)
+    }
 }
 
 /// The bot's voice: shapes each turn and finishes the reply.
@@ -83,7 +90,7 @@ pub trait Observer: Plugin {
     }
 }
 
-/// Implements and exports `commands`, `scheduled` and `settings` for `$ty`.
+/// Implements and exports `commands`, `scheduled`, `settings` and `inspect` for `$ty`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __plugin_exports {
@@ -109,6 +116,16 @@ macro_rules! __plugin_exports {
         impl $crate::bindings::extras::exports::dcmaid::bot::settings::Guest for $ty {
             fn validate() -> ::std::result::Result<(), $crate::PluginError> {
                 <$ty as $crate::Plugin>::validate()
+            }
+        }
+        impl $crate::bindings::extras::exports::dcmaid::bot::inspect::Guest for $ty {
+            fn user_state(
+                user_id: ::std::string::String,
+            ) -> ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                $crate::PluginError,
+            > {
+                <$ty as $crate::Plugin>::user_state(user_id)
             }
         }
         $crate::bindings::extras::export!($ty);

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 async fn client() -> (Sandbox, TestClient<impl poem::Endpoint>) {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
-    let bot = Arc::new(Bot::start(sandbox.config()).await.unwrap());
+    let mut config = sandbox.config();
+    config.server.admin_token = Some("s3cret".into());
+    let bot = Arc::new(Bot::start(config).await.unwrap());
     (sandbox, TestClient::new(dcmaid_host::api::routes(bot, None)))
 }
 
@@ -43,10 +45,11 @@ async fn malformed_bodies_get_a_json_400_naming_the_field() {
     let (_sandbox, client) = client().await;
     let cases = [
         ("{not json", None, "JSON"),
-        (r#"{"user_id": "1"}"#, None, "text"),
+        (r#"{"user_id": "1"}"#, Some("text"), "text"),
         (r#"{"user_id": "1", "text": "  "}"#, Some("text"), "text"),
         (r#"{"user_id": "", "text": "hi"}"#, Some("user_id"), "user_id"),
-        (r#"{"user_id": "1", "text": "hi", "colour": 1}"#, None, "colour"),
+        (r#"{"user_id": "1", "text": "hi", "colour": 1}"#, Some("colour"), "colour"),
+        (r#"{"user_id": 7, "text": "hi"}"#, Some("user_id"), "expected a string"),
     ];
     for (body, field, mentions) in cases {
         let response =
@@ -64,7 +67,8 @@ async fn malformed_bodies_get_a_json_400_naming_the_field() {
 #[tokio::test]
 async fn plugins_and_health_are_listed() {
     let (_sandbox, client) = client().await;
-    let response = client.get("/api/v1/plugins").send().await;
+    let response =
+        client.get("/api/v1/plugins").header("Authorization", "Bearer s3cret").send().await;
     response.assert_status_is_ok();
     let body: Value = response.json().await.value().deserialize();
     let hello = &body["loaded"][0];

@@ -1,7 +1,9 @@
 //! End-to-end tests of dcmaid with real components built from `plugins/`.
 
+mod admin_api;
 mod analytics;
 mod cli;
+mod console;
 mod cron;
 mod discord;
 mod http;

@@ -223,3 +223,50 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
     let first = reply.split("\\n").next().unwrap();
     assert!(first.contains("note w0x0 of writer 0"), "{reply}");
 }
+
+#[tokio::test]
+async fn the_admin_api_searches_and_forgets_a_users_memories() {
+    use poem::http::StatusCode;
+    use poem::test::TestClient;
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let mut config = config(&sandbox);
+    config.server.admin_token = Some("s3cret".into());
+    let bot = std::sync::Arc::new(bot_with(config).await);
+    say(&bot, "ann", "/remember My beagle is called Biscuit").await;
+    say(&bot, "bob", "/remember My dog is a poodle named Rex").await;
+    let api = TestClient::new(dcmaid_host::api::routes(bot.clone(), None));
+    let get = |path: &str| api.get(path).header("Authorization", "Bearer s3cret").send();
+
+    // Console users are `console:ann`; the API takes the bot's user ids as they are.
+    let found = get("/api/v1/memories?user_id=console:ann&query=pup%27s%20name").await;
+    found.assert_status_is_ok();
+    let hits: serde_json::Value = found.json().await.value().deserialize();
+    assert!(hits[0]["text"].as_str().unwrap().contains("Biscuit"), "{hits}");
+    assert!(!hits.to_string().contains("Rex"), "{hits}");
+    let id = hits[0]["id"].as_str().unwrap().to_owned();
+
+    let forget = |user: &str| {
+        let path = format!("/api/v1/memories/{id}?user_id={user}");
+        api.delete(path).header("Authorization", "Bearer s3cret").send()
+    };
+    forget("console:bob").await.assert_status(StatusCode::NOT_FOUND);
+    forget("console:ann").await.assert_status(StatusCode::NO_CONTENT);
+    forget("console:ann").await.assert_status(StatusCode::NOT_FOUND);
+    let after = get("/api/v1/memories?user_id=console:ann&query=pup%27s%20name").await;
+    let hits: serde_json::Value = after.json().await.value().deserialize();
+    assert!(!hits.to_string().contains("Biscuit"), "{hits}");
+
+    for (path, field) in [
+        ("/api/v1/memories?user_id=console:ann&query=%20", "query"),
+        ("/api/v1/memories?user_id=console:ann", "query"),
+        ("/api/v1/memories?user_id=console:ann&query=x&limit=1000", "limit"),
+        ("/api/v1/memories?query=x", "user_id"),
+    ] {
+        let response = get(path).await;
+        response.assert_status(StatusCode::BAD_REQUEST);
+        let error: serde_json::Value = response.json().await.value().deserialize();
+        assert_eq!(error["field"], field, "{path}: {error}");
+    }
+}

@@ -1,43 +1,44 @@
-//! `/api/v1/jobs`: the scheduled jobs, for operators (behind the admin token). List, add,
-//! show, remove, enable, disable and run now; the CLI's `dcmaid jobs` talks to these when
-//! the bot is running.
+//! `/api/v1/jobs`: the scheduled jobs, for operators. List, add, show, remove, enable,
+//! disable, run now and the run history; the CLI's `dcmaid jobs` talks to these when the bot
+//! is running.
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
-use poem::web::{Data, Json, Path};
-use poem::{Body, IntoResponse, Response, Route, get, handler, post};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{BadRequest, bad_request};
+use super::Tag;
+use super::auth::AdminAuth;
+use super::body::{Checked, JsonBody};
+use super::error::{ApiError, ApiResult};
 use crate::bot::Bot;
-use crate::cron::{CronError, JobSpec, JobView};
+use crate::cron::{CronError, JobSpec, JobView, Run};
 
-pub fn routes() -> Route {
-    Route::new()
-        .at("/", get(list).post(add))
-        .at("/:name", get(show).delete(remove))
-        .at("/:name/run", post(run))
-        .at("/:name/enable", post(enable))
-        .at("/:name/disable", post(disable))
-}
-
-/// `POST /api/v1/jobs`: the job's name and what the schedules file says of a job.
-#[derive(Debug, Deserialize, Serialize)]
+/// A job to add: its name and what the schedules file says of a job.
+#[derive(Debug, Deserialize, Serialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct NewJob {
+    /// a-z, 0-9, `_` and `-`.
     pub name: String,
+    /// Five fields, or six with seconds first; `L`, `W`, `#`, `@daily`.
     pub cron: String,
+    /// `backup_database` or `generate_analytics_report`.
     pub command: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`; default UTC.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Default true.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// How late a fire may still run, in seconds; default 60.
     #[serde(default)]
     pub misfire_grace_secs: Option<u64>,
+    /// Run missed fires once rather than once each; default false.
     #[serde(default)]
     pub coalesce: Option<bool>,
+    /// Runs at the same time at most; default 3.
     #[serde(default)]
     pub max_instances: Option<usize>,
 }
@@ -57,108 +58,123 @@ impl NewJob {
     }
 }
 
-fn refused(error: CronError) -> Response {
-    let status = match &error {
+/// The job's own checks run when it is added (they name the field); none before.
+impl Checked for NewJob {
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// How a run started by hand went. The request worked either way; `status` says how the
+/// job did.
+#[derive(Debug, Object)]
+pub struct RunOutcome {
+    pub job: String,
+    /// `ok` or `error`.
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum Added {
+    /// The job was added.
+    #[oai(status = 201)]
+    Created(Json<JobView>),
+}
+
+#[derive(ApiResponse)]
+enum Removed {
+    /// The job is gone.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn refused(error: CronError) -> ApiError {
+    match &error {
         CronError::Invalid(invalid) => {
-            return bad_request(Some(invalid.field), error.to_string()).into_response();
+            ApiError::bad_request(Some(invalid.field), error.to_string())
         }
-        CronError::NotFound(_) => StatusCode::NOT_FOUND,
+        CronError::NotFound(_) => ApiError::not_found(error.to_string()),
         CronError::Exists(_) | CronError::FromFile(_) | CronError::TooMany(_) => {
-            StatusCode::CONFLICT
+            ApiError::conflict(error.to_string())
         }
-        CronError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, Json(json!({ "error": error.to_string() }))).into_response()
-}
-
-fn answer(result: Result<JobView, CronError>, status: StatusCode) -> Response {
-    match result {
-        Ok(view) => (status, Json(view)).into_response(),
-        Err(error) => refused(error),
+        CronError::Storage(_) => ApiError::internal(error.to_string()),
     }
 }
 
-#[handler]
-async fn list(Data(bot): Data<&Arc<Bot>>) -> Response {
-    match bot.cron().list().await {
-        Ok(jobs) => Json(jobs).into_response(),
-        Err(error) => refused(error),
+pub struct JobsApi {
+    pub bot: Arc<Bot>,
+}
+
+#[OpenApi(prefix_path = "/jobs", tag = "Tag::Jobs")]
+impl JobsApi {
+    /// List the jobs
+    ///
+    /// Every job with its schedule, command, source, next run and last run.
+    #[oai(path = "/", method = "get")]
+    async fn list(&self, _auth: AdminAuth) -> ApiResult<Json<Vec<JobView>>> {
+        Ok(Json(self.bot.cron().list().await.map_err(refused)?))
     }
-}
 
-#[handler]
-async fn add(Data(bot): Data<&Arc<Bot>>, body: Body) -> Response {
-    let new = match parse(body).await {
-        Ok(new) => new,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let (name, spec) = new.into_spec();
-    answer(bot.cron().add(&name, spec).await, StatusCode::CREATED)
-}
-
-async fn parse(body: Body) -> Result<NewJob, BadRequest> {
-    let bytes = body
-        .into_bytes()
-        .await
-        .map_err(|e| bad_request(None, format!("cannot read the body: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|error| {
-        let text = error.to_string();
-        bad_request(
-            named_field(&text),
-            format!(
-                "the body must be a JSON object {{name, cron, command, timezone?, enabled?, \
-                 misfire_grace_secs?, coalesce?, max_instances?}}: {text}"
-            ),
-        )
-    })
-}
-
-/// The field serde's message is about: "missing field `cron`", "unknown field `x`, expected
-/// ...", "invalid type: ... for field `y`"... When it names none, `None`.
-fn named_field(message: &str) -> Option<&str> {
-    let (_, rest) = message.split_once("field `")?;
-    rest.split_once('`').map(|(field, _)| field)
-}
-
-#[handler]
-async fn show(Data(bot): Data<&Arc<Bot>>, Path(name): Path<String>) -> Response {
-    let jobs = match bot.cron().list().await {
-        Ok(jobs) => jobs,
-        Err(error) => return refused(error),
-    };
-    match jobs.into_iter().find(|job| job.name == name) {
-        Some(job) => Json(job).into_response(),
-        None => refused(CronError::NotFound(name)),
+    /// Add a job
+    #[oai(path = "/", method = "post")]
+    async fn add(&self, _auth: AdminAuth, body: JsonBody<NewJob>) -> ApiResult<Added> {
+        let (name, spec) = body.0.into_spec();
+        let view = self.bot.cron().add(&name, spec).await.map_err(refused)?;
+        Ok(Added::Created(Json(view)))
     }
-}
 
-#[handler]
-async fn remove(Data(bot): Data<&Arc<Bot>>, Path(name): Path<String>) -> Response {
-    match bot.cron().remove(&name).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => refused(error),
+    /// One job
+    #[oai(path = "/:name", method = "get")]
+    async fn show(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<JobView>> {
+        let jobs = self.bot.cron().list().await.map_err(refused)?;
+        let job = jobs.into_iter().find(|job| job.name == *name);
+        job.map(Json).ok_or_else(|| refused(CronError::NotFound(name.0)))
     }
-}
 
-#[handler]
-async fn enable(Data(bot): Data<&Arc<Bot>>, Path(name): Path<String>) -> Response {
-    answer(bot.cron().set_enabled(&name, true).await, StatusCode::OK)
-}
+    /// Remove a job
+    ///
+    /// One added through the API or the CLI, or a plugin's; a job from the schedules file
+    /// is changed there.
+    #[oai(path = "/:name", method = "delete")]
+    async fn remove(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Removed> {
+        self.bot.cron().remove(&name).await.map_err(refused)?;
+        Ok(Removed::NoContent)
+    }
 
-#[handler]
-async fn disable(Data(bot): Data<&Arc<Bot>>, Path(name): Path<String>) -> Response {
-    answer(bot.cron().set_enabled(&name, false).await, StatusCode::OK)
-}
+    /// Enable a job
+    #[oai(path = "/:name/enable", method = "post")]
+    async fn enable(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<JobView>> {
+        Ok(Json(self.bot.cron().set_enabled(&name, true).await.map_err(refused)?))
+    }
 
-/// Run the job now. 200 either way: the request worked; `status` says how the job went.
-#[handler]
-async fn run(Data(bot): Data<&Arc<Bot>>, Path(name): Path<String>) -> Response {
-    let runner = crate::cron::run::runner(bot);
-    match bot.cron().run_now(&name, &runner).await {
-        Ok(Ok(())) => Json(json!({ "job": name, "status": "ok" })).into_response(),
-        Ok(Err(error)) => {
-            Json(json!({ "job": name, "status": "error", "error": error })).into_response()
-        }
-        Err(error) => refused(error),
+    /// Disable a job
+    ///
+    /// It stays, and fires again when enabled.
+    #[oai(path = "/:name/disable", method = "post")]
+    async fn disable(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<JobView>> {
+        Ok(Json(self.bot.cron().set_enabled(&name, false).await.map_err(refused)?))
+    }
+
+    /// Run a job now
+    ///
+    /// Once, now, whatever its schedule; the run joins its history.
+    #[oai(path = "/:name/run", method = "post")]
+    async fn run(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<RunOutcome>> {
+        let runner = crate::cron::run::runner(&self.bot);
+        let outcome = self.bot.cron().run_now(&name, &runner).await.map_err(refused)?;
+        let (status, error) = match outcome {
+            Ok(()) => ("ok", None),
+            Err(error) => ("error", Some(error)),
+        };
+        Ok(Json(RunOutcome { job: name.0, status: status.to_owned(), error }))
+    }
+
+    /// A job's run history
+    ///
+    /// Its last runs, newest first (50 are kept).
+    #[oai(path = "/:name/history", method = "get")]
+    async fn history(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<Vec<Run>>> {
+        Ok(Json(self.bot.cron().runs(&name).await.map_err(refused)?))
     }
 }

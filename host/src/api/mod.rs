@@ -1,23 +1,83 @@
-//! The HTTP API (poem): chat, the plugin list, a health check, metrics, and the admin
-//! endpoints (jobs, hot swaps) behind the admin token.
+//! The HTTP API, documented with OpenAPI (`GET /api/openapi.json`, Swagger UI at
+//! `/api/docs`), the web console (`/console/`), a health check and the Prometheus metrics.
+//!
+//! Under `/api/v1`: the chat, and the admin endpoints behind the admin token: plugins,
+//! jobs, memories, persona state, the metrics summary and the log tail. Every refusal is a
+//! JSON `{error, field}` ([`error`]).
 
-mod admin;
+mod activity;
+mod auth;
+mod body;
+mod chat;
+mod console;
+mod error;
 pub mod jobs;
-mod swaps;
+mod memories;
+mod plugins;
 
-pub(crate) use admin::constant_time_eq;
+pub(crate) use auth::constant_time_eq;
+pub use error::ErrorBody;
 
 use std::sync::Arc;
 
 use poem::endpoint::BoxEndpoint;
-use poem::http::StatusCode;
+use poem::middleware::Cors;
 use poem::web::{Data, Json};
-use poem::{Body, EndpointExt, IntoResponse, Response, Route, get, handler, post};
-use serde::{Deserialize, Serialize};
+use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
+use poem_openapi::{OpenApiService, Tags};
 use serde_json::json;
 
-use crate::bindings::Platform;
 use crate::bot::Bot;
+
+/// Where the API's operations live; the OpenAPI document names this as its server.
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(Tags)]
+enum Tag {
+    /// Talking to the bot.
+    Chat,
+    /// Installing, swapping, enabling and disabling plugins.
+    Plugins,
+    /// Scheduled jobs.
+    Jobs,
+    /// What the bot keeps about users: memories and persona state.
+    Memories,
+    /// How the bot is doing: the metrics summary and the log tail.
+    Activity,
+}
+
+type Apis = (
+    chat::ChatApi,
+    plugins::PluginsApi,
+    jobs::JobsApi,
+    memories::MemoriesApi,
+    activity::ActivityApi,
+);
+
+/// The documented API for `bot`.
+fn service(bot: &Arc<Bot>) -> OpenApiService<Apis, ()> {
+    let apis = (
+        chat::ChatApi { bot: bot.clone(), public: bot.config().server.chat_is_public() },
+        plugins::PluginsApi { bot: bot.clone() },
+        jobs::JobsApi { bot: bot.clone() },
+        memories::MemoriesApi { bot: bot.clone() },
+        activity::ActivityApi { bot: bot.clone() },
+    );
+    OpenApiService::new(apis, "dcmaid", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The dcmaid bot's HTTP API: chat with the bot, and manage it (plugins, jobs, \
+             memories, persona state, metrics, logs). The admin operations want \
+             `Authorization: Bearer <token>`, the token from `[server] admin_token` or the \
+             environment variable `[server] admin_token_env` names. Every error is a JSON \
+             object `{error, field}`.",
+        )
+        .server(API_PREFIX)
+}
+
+/// The OpenAPI document of the API, as `GET /api/openapi.json` serves it.
+pub fn openapi_json(bot: &Arc<Bot>) -> String {
+    service(bot).spec()
+}
 
 /// The routes, with `bot` attached; `telegram_webhook` is mounted at `/telegram/webhook`
 /// when Telegram runs in webhook mode.
@@ -25,129 +85,31 @@ pub fn routes(
     bot: Arc<Bot>,
     telegram_webhook: Option<BoxEndpoint<'static>>,
 ) -> impl poem::Endpoint {
-    let admin_token = bot.config().server.admin_token();
+    let server = &bot.config().server;
+    let token = auth::AdminToken(server.admin_token().map(Arc::from));
+    let admin_on = token.0.is_some();
+    let cors_origins = server.cors_origins.clone();
+    let service = service(&bot);
     let mut routes = Route::new()
         .at("/healthz", get(health))
-        .at("/api/v1/chat", post(chat))
-        .at("/api/v1/plugins", get(list_plugins))
-        .at("/api/v1/plugins/:name/reload", admin::guard(swaps::reload(), admin_token.clone()))
-        .at("/api/v1/plugins/:name/rollback", admin::guard(swaps::rollback(), admin_token.clone()))
-        .nest("/api/v1/jobs", admin::guard(jobs::routes(), admin_token))
-        .at("/metrics", get(metrics));
+        .at("/metrics", get(metrics))
+        .at("/api/openapi.json", service.spec_endpoint())
+        .nest("/api/docs", service.swagger_ui())
+        .nest(API_PREFIX, error::json_errors(service.into_endpoint(), admin_on))
+        .nest("/console", console::routes())
+        .at("/", get(console::to_console));
     if let Some(webhook) = telegram_webhook {
         routes = routes.at("/telegram/webhook", webhook);
     }
-    routes.data(bot)
-}
-
-/// Longest message text accepted, in characters (Discord's limit is 2,000, Telegram's 4,096).
-const MAX_TEXT_CHARS: usize = 4096;
-const MAX_ID_CHARS: usize = 128;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChatRequest {
-    user_id: String,
-    #[serde(default)]
-    user_name: Option<String>,
-    text: String,
-}
-
-/// A request the API refuses: a 400 with a JSON body naming the field, when one is to blame.
-pub(crate) struct BadRequest {
-    field: Option<String>,
-    message: String,
-}
-
-pub(crate) fn bad_request(field: Option<&str>, message: impl Into<String>) -> BadRequest {
-    BadRequest { field: field.map(str::to_owned), message: message.into() }
-}
-
-impl IntoResponse for BadRequest {
-    fn into_response(self) -> Response {
-        let body = json!({ "error": self.message, "field": self.field });
-        (StatusCode::BAD_REQUEST, Json(body)).into_response()
-    }
-}
-
-impl ChatRequest {
-    fn parse(bytes: &[u8]) -> Result<ChatRequest, BadRequest> {
-        let request: ChatRequest = serde_json::from_slice(bytes).map_err(|e| {
-            bad_request(
-                None,
-                format!("the body must be a JSON object {{user_id, user_name, text}}: {e}"),
-            )
-        })?;
-        let too_long = |field: &'static str, max: usize| {
-            bad_request(Some(field), format!("`{field}` is longer than {max} characters"))
-        };
-        if request.user_id.trim().is_empty() {
-            return Err(bad_request(Some("user_id"), "`user_id` must not be empty"));
-        }
-        if request.user_id.chars().count() > MAX_ID_CHARS {
-            return Err(too_long("user_id", MAX_ID_CHARS));
-        }
-        if request.text.trim().is_empty() {
-            return Err(bad_request(Some("text"), "`text` must not be empty"));
-        }
-        if request.text.chars().count() > MAX_TEXT_CHARS {
-            return Err(too_long("text", MAX_TEXT_CHARS));
-        }
-        if request.user_name.as_ref().is_some_and(|name| name.chars().count() > MAX_ID_CHARS) {
-            return Err(too_long("user_name", MAX_ID_CHARS));
-        }
-        Ok(request)
-    }
-}
-
-#[handler]
-async fn chat(Data(bot): Data<&Arc<Bot>>, body: Body) -> Response {
-    let bytes = match body.into_bytes().await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            return bad_request(None, format!("cannot read the body: {error}")).into_response();
-        }
-    };
-    let request = match ChatRequest::parse(&bytes) {
-        Ok(request) => request,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let name = request.user_name.as_deref().unwrap_or(&request.user_id);
-    let message =
-        bot.message(Platform::Web, &request.user_id, name, &request.user_id, &request.text);
-    Json(bot.handle(message).await).into_response()
-}
-
-#[derive(Serialize)]
-struct PluginInfo {
-    name: String,
-    version: String,
-    role: String,
-    description: String,
-    commands: Vec<String>,
-    requested: Vec<String>,
-    granted: Vec<String>,
-}
-
-#[handler]
-async fn list_plugins(Data(bot): Data<&Arc<Bot>>) -> Response {
-    let loaded: Vec<PluginInfo> = bot
-        .plugins()
-        .loaded()
-        .map(|plugin| {
-            let manifest = plugin.manifest();
-            PluginInfo {
-                name: manifest.name.to_string(),
-                version: manifest.version.to_string(),
-                role: manifest.role.to_string(),
-                description: manifest.description.clone(),
-                commands: plugin.commands().iter().map(|spec| spec.name.clone()).collect(),
-                requested: manifest.capabilities.iter().map(ToString::to_string).collect(),
-                granted: plugin.grants().iter().map(ToString::to_string).collect(),
-            }
-        })
-        .collect();
-    Json(json!({ "loaded": loaded, "failed": bot.plugins().failed() })).into_response()
+    let routes = routes.data(bot).data(token);
+    // No CORS unless configured: the console is served from the API's own origin.
+    let cors = (!cors_origins.is_empty()).then(|| {
+        Cors::new()
+            .allow_origins(cors_origins)
+            .allow_headers(["authorization", "content-type"])
+            .allow_methods(["GET", "POST", "DELETE"])
+    });
+    routes.with_if(cors.is_some(), cors.unwrap_or_else(Cors::new))
 }
 
 #[handler]

@@ -31,8 +31,9 @@ pub struct Job {
 }
 
 /// Where a job was defined, which decides who may change it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, poem_openapi::Enum)]
 #[serde(rename_all = "lowercase")]
+#[oai(rename_all = "lowercase")]
 pub enum Source {
     /// `[cron] schedules_file`: the file is the truth; change the job there.
     File,

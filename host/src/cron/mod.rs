@@ -18,4 +18,4 @@ pub use job::{Job, JobError, JobSpec, Source, parse_jobs};
 pub use schedule::Schedule;
 pub use scheduler::{Runner, Scheduler};
 pub use service::{Cron, CronError, JobView, MAX_JOBS_PER_PLUGIN};
-pub use store::{JobStore, RunRecord, StoredJob};
+pub use store::{JobStore, Run, RunRecord, StoredJob};

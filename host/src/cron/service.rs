@@ -13,7 +13,7 @@ use super::claim::Claims;
 use super::command::Command;
 use super::job::{Job, JobError, JobSpec, Source};
 use super::scheduler::{Runner, Scheduler};
-use super::store::{JobStore, StoredJob};
+use super::store::{JobStore, Run, StoredJob};
 use crate::plugin::PluginName;
 use crate::storage::{Storage, StorageError};
 
@@ -37,7 +37,7 @@ pub enum CronError {
 }
 
 /// A job as operators see it (`dcmaid jobs list`, `GET /api/v1/jobs`).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, poem_openapi::Object)]
 pub struct JobView {
     pub name: String,
     pub cron: String,
@@ -133,6 +133,12 @@ impl Cron {
     /// The job `name` and its history.
     pub async fn get(&self, name: &str) -> Result<StoredJob, CronError> {
         self.store.get(name).await?.ok_or_else(|| CronError::NotFound(name.to_owned()))
+    }
+
+    /// `name`'s finished runs, newest first.
+    pub async fn runs(&self, name: &str) -> Result<Vec<Run>, CronError> {
+        self.get(name).await?;
+        Ok(self.store.runs(name).await?)
     }
 
     /// Run `name` once, now, through `runner`, and record the run. The inner result is the

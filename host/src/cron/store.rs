@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::types::RecordId;
@@ -121,7 +121,28 @@ const SCHEMA: &str = "\
     DEFINE FIELD IF NOT EXISTS payload ON cron_jobs TYPE option<string>; \
     DEFINE FIELD IF NOT EXISTS misfire_grace_secs ON cron_jobs TYPE int DEFAULT 60; \
     DEFINE FIELD IF NOT EXISTS coalesce ON cron_jobs TYPE bool DEFAULT false; \
-    DEFINE FIELD IF NOT EXISTS max_instances ON cron_jobs TYPE int DEFAULT 3;";
+    DEFINE FIELD IF NOT EXISTS max_instances ON cron_jobs TYPE int DEFAULT 3; \
+    DEFINE TABLE IF NOT EXISTS cron_runs SCHEMAFULL; \
+    DEFINE FIELD IF NOT EXISTS job ON cron_runs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS scheduled_for ON cron_runs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS finished_at ON cron_runs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS status ON cron_runs TYPE string; \
+    DEFINE FIELD IF NOT EXISTS error ON cron_runs TYPE option<string>; \
+    DEFINE INDEX IF NOT EXISTS cron_runs_job ON cron_runs FIELDS job, finished_at;";
+
+/// Runs kept per job in its history; older ones are dropped as new ones finish.
+pub const RUNS_KEPT: usize = 50;
+
+/// One finished run of a job.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, poem_openapi::Object)]
+pub struct Run {
+    /// The time the run was for (its schedule's slot, or when it was asked to run now).
+    pub scheduled_for: String,
+    pub finished_at: String,
+    /// `ok` or `error`.
+    pub status: String,
+    pub error: Option<String>,
+}
 
 impl JobStore {
     pub async fn open(storage: &Storage) -> Result<JobStore, StorageError> {
@@ -196,10 +217,30 @@ impl JobStore {
 
     /// Remove `name`; true when it was there.
     pub async fn remove(&self, name: &str) -> Result<bool, StorageError> {
-        let mut response =
-            self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(name))).await?;
+        let mut response = self
+            .db
+            .query("DELETE $id RETURN BEFORE; DELETE cron_runs WHERE job = $name;")
+            .bind(("id", record(name)))
+            .bind(("name", name.to_owned()))
+            .await?;
         let removed: surrealdb::types::Value = response.take(0)?;
         Ok(matches!(removed.into_json_value(), serde_json::Value::Array(rows) if !rows.is_empty()))
+    }
+
+    /// `name`'s finished runs, newest first, at most [`RUNS_KEPT`].
+    pub async fn runs(&self, name: &str) -> Result<Vec<Run>, StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "SELECT scheduled_for, finished_at, status, error, id FROM cron_runs \
+                 WHERE job = $name ORDER BY finished_at DESC, id DESC LIMIT $kept",
+            )
+            .bind(("name", name.to_owned()))
+            .bind(("kept", RUNS_KEPT))
+            .await?;
+        let rows: surrealdb::types::Value = response.take(0)?;
+        serde_json::from_value(rows.into_json_value())
+            .map_err(|error| StorageError::Decode(format!("a run of job `{name}`: {error}")))
     }
 
     pub async fn history(&self, name: &str) -> Result<RunRecord, StorageError> {
@@ -233,12 +274,26 @@ impl JobStore {
             Ok(()) => ("ok", None),
             Err(error) => ("error", Some(error.clone())),
         };
+        // The run joins the history only while the job exists; the oldest runs past
+        // RUNS_KEPT go in the same transaction.
         self.db
             .query(
-                "UPDATE $id SET last_run_at = $last, next_run_at = $next, last_status = $status, \
-                 last_error = $error RETURN NONE",
+                "BEGIN; \
+                 UPDATE $id SET last_run_at = $last, next_run_at = $next, last_status = $status, \
+                 last_error = $error RETURN NONE; \
+                 IF record::exists($id) { \
+                     CREATE cron_runs SET job = $name, scheduled_for = $last, \
+                         finished_at = $finished, status = $status, error = $error RETURN NONE; \
+                     LET $old = (SELECT VALUE id FROM cron_runs WHERE job = $name \
+                         ORDER BY finished_at DESC START $kept); \
+                     DELETE $old; \
+                 }; \
+                 COMMIT;",
             )
             .bind(("id", record(name)))
+            .bind(("name", name.to_owned()))
+            .bind(("finished", Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+            .bind(("kept", RUNS_KEPT))
             .bind(("last", slot.to_rfc3339()))
             .bind(("next", next.map(|next| next.to_rfc3339())))
             .bind(("status", status.to_owned()))

@@ -19,6 +19,10 @@ use prometheus_client::registry::Registry;
 
 use crate::plugin_metrics::PluginMetrics;
 
+mod recent;
+
+pub use recent::{MINUTES_KEPT, Recent, Summary};
+
 /// The content type of `GET /metrics`.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -147,6 +151,8 @@ pub enum SwapOutcome {
     Refused,
     /// The version before was put back.
     RolledBack,
+    /// An operator stopped the plugin.
+    Disabled,
 }
 
 impl EncodeLabelValue for SwapOutcome {
@@ -155,6 +161,7 @@ impl EncodeLabelValue for SwapOutcome {
             SwapOutcome::Swapped => "swapped",
             SwapOutcome::Refused => "refused",
             SwapOutcome::RolledBack => "rolled_back",
+            SwapOutcome::Disabled => "disabled",
         })
     }
 }
@@ -192,6 +199,7 @@ pub struct Metrics {
     swaps: Family<SwapLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
+    recent: Mutex<Recent>,
 }
 
 /// 100 µs to about 6.5 s, doubling: plugin calls are microseconds, model turns seconds.
@@ -279,7 +287,7 @@ impl Metrics {
         let swaps = Family::<SwapLabels, Counter>::default();
         registry.register(
             "dcmaid_plugin_swaps",
-            "Hot swaps, by plugin and outcome (swapped, refused, rolled_back)",
+            "Hot swaps, by plugin and outcome (swapped, refused, rolled_back, disabled)",
             swaps.clone(),
         );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
@@ -305,6 +313,7 @@ impl Metrics {
             swaps,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
+            recent: Mutex::default(),
         }
     }
 
@@ -312,6 +321,9 @@ impl Metrics {
     pub fn message(&self, user_id: &str, command: &str, status: Status, took: Duration) {
         self.messages.get_or_create(&MessageLabels { command: command.to_owned(), status }).inc();
         self.response_time.observe(took.as_secs_f64());
+        let mut recent = self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        recent.record(Instant::now(), took, status == Status::Error);
+        drop(recent);
         let mut last_seen = self.last_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if last_seen.len() >= MAX_TRACKED_USERS && !last_seen.contains_key(user_id) {
             forget_inactive(&mut last_seen);
@@ -384,15 +396,21 @@ impl Metrics {
         self.ratelimit_fallbacks.inc();
     }
 
+    /// The last minutes' messages, for the admin dashboard.
+    pub fn summary(&self) -> Summary {
+        self.recent.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).summary(Instant::now())
+    }
+
+    /// Users who wrote in the last 15 minutes.
+    pub fn active_users(&self) -> usize {
+        let mut last_seen = self.last_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        forget_inactive(&mut last_seen);
+        last_seen.len()
+    }
+
     /// Everything, in the OpenMetrics text format.
     pub fn encode(&self) -> String {
-        let active = {
-            let mut last_seen =
-                self.last_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            forget_inactive(&mut last_seen);
-            last_seen.len()
-        };
-        self.active_users.set(active as i64);
+        self.active_users.set(self.active_users() as i64);
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode_registry(&mut text, &self.registry);

@@ -1,6 +1,6 @@
 //! The set of loaded plugins, and who owns which command and which tool.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,6 +11,15 @@ use crate::bindings::ToolSpec;
 use crate::capabilities::Backends;
 use crate::config::Config;
 use crate::engine::Engine;
+
+/// A file in a plugin's folder that says an operator disabled it: the folder stays (to
+/// enable it again), but the plugin does not load.
+pub const DISABLED_MARKER: &str = ".disabled";
+
+/// Whether the plugin in `folder` was disabled by an operator.
+pub fn is_disabled(folder: &Path) -> bool {
+    folder.join(DISABLED_MARKER).exists()
+}
 
 /// Commands the host answers itself; plugins cannot take them.
 pub const BUILT_IN_COMMANDS: &[&str] = &["help"];
@@ -28,6 +37,8 @@ pub struct FailedPlugin {
 pub struct Plugins {
     loaded: BTreeMap<PluginName, Arc<Plugin>>,
     failed: Vec<FailedPlugin>,
+    /// Installed but not loaded: disabled by an operator or in the config.
+    disabled: BTreeSet<String>,
     /// Command name -> owning plugin.
     commands: BTreeMap<String, PluginName>,
     /// Tool name -> the `tool` plugin that offers it.
@@ -46,10 +57,19 @@ impl Plugins {
     ) -> Plugins {
         let mut loaded = BTreeMap::new();
         let mut failed = Vec::new();
+        let mut disabled = BTreeSet::new();
         for manifest in manifests(dir) {
+            let folder = manifest.parent().unwrap_or(dir);
+            if is_disabled(folder) {
+                let name = folder.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                tracing::info!(plugin = %name, "disabled by an operator; not loaded");
+                disabled.insert(name);
+                continue;
+            }
             match Plugin::load(&manifest, config, engine, backends).await {
                 Ok(plugin) if !config.plugin(plugin.name()).enabled => {
                     tracing::info!(plugin = %plugin.name(), "disabled in the config; not loaded");
+                    disabled.insert(plugin.name().to_string());
                 }
                 Ok(plugin) => {
                     plugin.log_loaded();
@@ -61,24 +81,36 @@ impl Plugins {
                 }
             }
         }
-        Plugins::indexed(loaded, failed, config)
+        Plugins::indexed(loaded, failed, disabled, config)
     }
 
     /// These plugins with `plugin` (loaded from `manifest`) in place of the one of its name.
     pub fn with(&self, plugin: Arc<Plugin>, manifest: &Path, config: &Config) -> Plugins {
         let mut loaded = self.loaded.clone();
+        let mut disabled = self.disabled.clone();
+        disabled.remove(plugin.name().as_str());
         loaded.insert(plugin.name().clone(), plugin);
         let failed = self.failed.iter().filter(|f| f.manifest != manifest).cloned().collect();
-        Plugins::indexed(loaded, failed, config)
+        Plugins::indexed(loaded, failed, disabled, config)
+    }
+
+    /// These plugins without `name`, which is listed as disabled.
+    pub fn without(&self, name: &PluginName, config: &Config) -> Plugins {
+        let mut loaded = self.loaded.clone();
+        loaded.remove(name);
+        let mut disabled = self.disabled.clone();
+        disabled.insert(name.to_string());
+        Plugins::indexed(loaded, self.failed.clone(), disabled, config)
     }
 
     /// Route commands and tools to their owners, and choose the persona.
     fn indexed(
         loaded: BTreeMap<PluginName, Arc<Plugin>>,
         failed: Vec<FailedPlugin>,
+        disabled: BTreeSet<String>,
         config: &Config,
     ) -> Plugins {
-        let mut plugins = Plugins { failed, ..Plugins::default() };
+        let mut plugins = Plugins { failed, disabled, ..Plugins::default() };
         for plugin in loaded.into_values() {
             plugins.add(plugin);
         }
@@ -175,9 +207,15 @@ impl Plugins {
     pub fn failed(&self) -> &[FailedPlugin] {
         &self.failed
     }
+
+    /// Installed plugins that are not loaded because they are disabled, by name.
+    pub fn disabled(&self) -> impl Iterator<Item = &str> {
+        self.disabled.iter().map(String::as_str)
+    }
 }
 
-/// `dir/*/plugin.toml`, sorted, so plugins load in a predictable order.
+/// `dir/*/plugin.toml`, sorted, so plugins load in a predictable order. Folders whose name
+/// has a dot are the installer's (`x.previous`, `.installing-x`), never plugins.
 fn manifests(dir: &Path) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -188,6 +226,7 @@ fn manifests(dir: &Path) -> Vec<PathBuf> {
     };
     let mut found: Vec<PathBuf> = entries
         .filter_map(Result::ok)
+        .filter(|entry| !entry.file_name().to_string_lossy().contains('.'))
         .map(|entry| entry.path().join("plugin.toml"))
         .filter(|manifest| manifest.is_file())
         .collect();

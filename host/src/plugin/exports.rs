@@ -8,7 +8,7 @@ use wasmtime::component::InstancePre;
 use super::call::{CallError, CallState};
 use super::{Plugin, Role};
 use crate::bindings::exports::dcmaid::bot::{
-    commands, memory, observer, persona, scheduled, settings, tool,
+    commands, inspect, memory, observer, persona, scheduled, settings, tool,
 };
 use crate::bindings::interface_name;
 
@@ -26,6 +26,7 @@ pub struct Exports {
     pub commands: Option<commands::GuestIndices>,
     pub scheduled: Option<scheduled::GuestIndices>,
     pub settings: Option<settings::GuestIndices>,
+    pub inspect: Option<inspect::GuestIndices>,
 }
 
 impl Exports {
@@ -42,6 +43,7 @@ impl Exports {
             commands: optional(pre, "commands", commands::GuestIndices::new)?,
             scheduled: optional(pre, "scheduled", scheduled::GuestIndices::new)?,
             settings: optional(pre, "settings", settings::GuestIndices::new)?,
+            inspect: optional(pre, "inspect", inspect::GuestIndices::new)?,
         })
     }
 
@@ -79,6 +81,11 @@ impl Exports {
 
     pub fn commands(&self, plugin: &Plugin) -> Result<&commands::GuestIndices, CallError> {
         self.commands.as_ref().ok_or_else(|| not_exported(plugin, "commands"))
+    }
+
+    /// `inspect`, if the plugin shows operators what it keeps.
+    pub fn inspect(&self) -> Option<&inspect::GuestIndices> {
+        self.inspect.as_ref()
     }
 }
 
@@ -124,6 +131,9 @@ impl Exports {
             indices.load(&mut *store, instance)?;
         }
         if let Some(indices) = &self.settings {
+            indices.load(&mut *store, instance)?;
+        }
+        if let Some(indices) = &self.inspect {
             indices.load(&mut *store, instance)?;
         }
         Ok(())

@@ -1,4 +1,4 @@
-//! Calls into a `memory` plugin: remember a turn, recall what matters for a new one.
+//! Calls into a `memory` plugin: remember a turn, recall what matters for a new one, forget.
 
 use super::{CallError, Plugin};
 use crate::bindings::Message;
@@ -28,6 +28,17 @@ impl Plugin {
             .await?
             .run(async |store, instance| {
                 memory.load(&mut *store, instance)?.call_recall(store, user_id, query, limit).await
+            })
+            .await
+    }
+
+    /// `memory.forget`: drop `user_id`'s memory `memory_id`; false when they have none such.
+    pub async fn forget(&self, user_id: &str, memory_id: &str) -> Result<bool, CallError> {
+        let memory = self.exports.memory(self)?;
+        self.instantiate("memory.forget")
+            .await?
+            .run(async |store, instance| {
+                memory.load(&mut *store, instance)?.call_forget(store, user_id, memory_id).await
             })
             .await
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use wasmtime::component::InstancePre;
 
 pub use call::{CallError, CallState};
-pub use catalog::{FailedPlugin, Plugins};
+pub use catalog::{DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};
 pub use load::{LoadError, vet};
 pub use manifest::{Manifest, Role};
 pub use memory::Recalled;
@@ -158,6 +158,20 @@ impl Plugin {
             .await?
             .run(async |store, instance| {
                 observer.load(&mut *store, instance)?.call_report(store, name).await
+            })
+            .await
+    }
+
+    /// `inspect.user-state`: what the plugin keeps about `user_id`, as JSON text. None when
+    /// it keeps nothing, or does not export `inspect`.
+    pub async fn user_state(&self, user_id: &str) -> Result<Option<String>, CallError> {
+        let Some(inspect) = self.exports.inspect() else {
+            return Ok(None);
+        };
+        self.instantiate("inspect.user-state")
+            .await?
+            .run(async |store, instance| {
+                inspect.load(&mut *store, instance)?.call_user_state(store, user_id).await
             })
             .await
     }

@@ -22,6 +22,10 @@ pub enum SwapAction {
     Reload,
     /// Put back the version before.
     Rollback,
+    /// Stop serving the plugin, and keep it stopped across restarts.
+    Disable,
+    /// Serve a disabled plugin again, loaded anew.
+    Enable,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -71,6 +75,8 @@ impl Bot {
         match action {
             SwapAction::Reload => self.reload_plugin(plugin).await,
             SwapAction::Rollback => self.rollback_plugin(plugin).await,
+            SwapAction::Disable => self.disable_plugin(plugin).await,
+            SwapAction::Enable => self.enable_plugin(plugin).await,
         }
     }
 }
@@ -99,7 +105,7 @@ pub async fn follow(bot: &Arc<Bot>, url: &str) -> Result<(), fred::error::Error>
             }
             match bot.swap(&announcement.plugin, announcement.action).await {
                 Ok(swapped) => {
-                    tracing::info!(plugin = %swapped.plugin, to = %swapped.to, "followed another replica's swap")
+                    tracing::info!(plugin = %swapped.plugin, to = ?swapped.to, "followed another replica's swap")
                 }
                 Err(error) => tracing::error!("could not follow another replica's swap: {error}"),
             }

@@ -49,7 +49,8 @@ pub struct Swapped {
     pub plugin: String,
     /// The version replaced; none when the plugin is new.
     pub from: Option<String>,
-    pub to: String,
+    /// The version serving now; none when the plugin was disabled.
+    pub to: Option<String>,
     /// From reading the files to serving the new version.
     #[serde(serialize_with = "as_millis")]
     pub took: Duration,
@@ -70,6 +71,10 @@ pub enum SwapError {
     WrongName { plugin: String, named: String },
     #[error("plugin `{plugin}` has no earlier version to roll back to")]
     NoPrevious { plugin: String },
+    #[error("plugin `{plugin}` is disabled; enable it to load it again")]
+    Disabled { plugin: String },
+    #[error("plugin `{plugin}`: cannot change {}: {source}", path.display())]
+    Files { plugin: String, path: PathBuf, source: std::io::Error },
 }
 
 impl Bot {
@@ -81,6 +86,9 @@ impl Bot {
         let manifest = self.config().plugins_dir().join(plugin.as_str()).join("plugin.toml");
         if !manifest.is_file() {
             return Err(SwapError::NotInstalled { plugin: plugin.to_string(), manifest });
+        }
+        if crate::plugin::is_disabled(&self.config().plugins_dir().join(plugin.as_str())) {
+            return Err(SwapError::Disabled { plugin: plugin.to_string() });
         }
         let loaded = Plugin::load(&manifest, self.config(), self.engine(), self.backends()).await;
         let loaded = match loaded {
@@ -106,8 +114,60 @@ impl Bot {
         let Some(previous) = self.previous().remove(plugin) else {
             return Err(SwapError::NoPrevious { plugin: plugin.to_string() });
         };
+        // Rolling back a disable serves the plugin again, after a restart too.
+        let marker =
+            self.config().plugins_dir().join(plugin.as_str()).join(crate::plugin::DISABLED_MARKER);
+        let _ = std::fs::remove_file(marker);
         let manifest = self.config().plugins_dir().join(plugin.as_str()).join("plugin.toml");
         Ok(self.put(previous, manifest, SwapOutcome::RolledBack, started))
+    }
+
+    /// Stop serving `plugin` and mark its folder disabled, so that a restart leaves it out
+    /// too. What it served before can be rolled back to.
+    pub async fn disable_plugin(&self, plugin: &PluginName) -> Result<Swapped, SwapError> {
+        let _one = self.swaps().one_at_a_time.lock().await;
+        let started = Instant::now();
+        let folder = self.config().plugins_dir().join(plugin.as_str());
+        let manifest = folder.join("plugin.toml");
+        if !manifest.is_file() {
+            return Err(SwapError::NotInstalled { plugin: plugin.to_string(), manifest });
+        }
+        let marker = folder.join(crate::plugin::DISABLED_MARKER);
+        std::fs::write(&marker, "disabled by an operator\n").map_err(|source| {
+            SwapError::Files { plugin: plugin.to_string(), path: marker, source }
+        })?;
+        let current = self.plugins();
+        let replaced = current.get(plugin).cloned();
+        self.plugin_set().store(Arc::new(current.without(plugin, self.config())));
+        if let Some(replaced) = &replaced {
+            self.previous().insert(plugin.clone(), replaced.clone());
+        }
+        self.metrics().plugin_swapped(plugin.as_str(), SwapOutcome::Disabled);
+        let swapped = Swapped {
+            plugin: plugin.to_string(),
+            from: replaced.map(|old| old.manifest().version.to_string()),
+            to: None,
+            took: started.elapsed(),
+        };
+        tracing::info!(plugin = %plugin, from = ?swapped.from, "plugin disabled");
+        Ok(swapped)
+    }
+
+    /// Serve the disabled `plugin` again: its marker goes and it loads anew from its folder.
+    pub async fn enable_plugin(&self, plugin: &PluginName) -> Result<Swapped, SwapError> {
+        let marker =
+            self.config().plugins_dir().join(plugin.as_str()).join(crate::plugin::DISABLED_MARKER);
+        match std::fs::remove_file(&marker) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SwapError::Files {
+                    plugin: plugin.to_string(),
+                    path: marker,
+                    source: error,
+                });
+            }
+            _ => {}
+        }
+        self.reload_plugin(plugin).await
     }
 
     /// Store the plugin set with `plugin` in place, keep the version it replaced for a
@@ -133,11 +193,16 @@ impl Bot {
         let swapped = Swapped {
             plugin: name.to_string(),
             from: replaced.map(|old| old.manifest().version.to_string()),
-            to: plugin.manifest().version.to_string(),
+            to: Some(plugin.manifest().version.to_string()),
             took: started.elapsed(),
         };
-        tracing::info!(plugin = %name, from = ?swapped.from, to = %swapped.to, took = ?swapped.took, ?outcome, "plugin swapped");
+        tracing::info!(plugin = %name, from = ?swapped.from, to = ?swapped.to, took = ?swapped.took, ?outcome, "plugin swapped");
         swapped
+    }
+
+    /// Whether a version of `plugin` that a swap replaced is kept to roll back to.
+    pub fn can_roll_back(&self, plugin: &PluginName) -> bool {
+        self.previous().contains_key(plugin)
     }
 
     fn refused(&self, plugin: &PluginName, error: SwapError) -> SwapError {

@@ -57,6 +57,21 @@ impl Plugin for Personality {
     fn validate() -> Result<(), PluginError> {
         load_settings().map(drop).map_err(PluginError::InvalidInput)
     }
+
+    /// The user's mood and counters, decayed to now, for operators; none for a stranger.
+    fn user_state(user_id: String) -> Result<Option<String>, PluginError> {
+        let settings = settings()?;
+        let Some(mut state) = kv::get_json::<UserState>(&state_key(&user_id))? else {
+            return Ok(None);
+        };
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis() as u64);
+        state.catch_up(&settings, now_ms);
+        let json =
+            serde_json::to_string(&state).map_err(|e| PluginError::Internal(e.to_string()))?;
+        Ok(Some(json))
+    }
 }
 
 impl Persona for Personality {
