@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The SDK's templates, as a plugin author uses them: start a plugin from each (Rust, Python,
 # JavaScript), build it, install it, and ask the real `dcmaid` binary to run its command.
-# Run by scripts/test.sh; needs the binary built (cargo build -p dcmaid-host --bin dcmaid).
+# Run by scripts/test.sh, after it has built the binary.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo/scripts/env.sh"

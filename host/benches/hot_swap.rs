@@ -75,7 +75,7 @@ async fn swap_latency(
     }
     let started = Instant::now();
     let swapped = bot.reload_plugin(&PluginName::new(name).unwrap()).await.unwrap();
-    assert_eq!(swapped.to, version);
+    assert_eq!(swapped.to, Some(version));
     let reply = say(bot, "bench", command).await;
     assert!(!reply.starts_with("Sorry"), "{reply}");
     started.elapsed()
