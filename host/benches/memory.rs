@@ -7,7 +7,9 @@
 //! 3. recall latency, p50 and p95, with 10k and 100k memories of one user (the worst case:
 //!    no user filter narrows the search): the plugin's `recall` (hybrid, relations followed),
 //!    and the embedding of the same questions alone, so that the recall's own cost is the
-//!    difference. The memories beyond the dataset's are its turns' vectors mixed pairwise
+//!    difference; and the store's two searches alone, from the in-memory index and (for the
+//!    first 20 questions) from SurrealDB's own HNSW and BM25 indexes, the baseline.
+//!    The memories beyond the dataset's are its turns' vectors mixed pairwise
 //!    (normalised 0.8/0.2 blends), with text from both, stored straight into the plugin's
 //!    collection.
 //!
@@ -34,6 +36,9 @@ use serde_json::json;
 
 const USER: &str = "bench";
 const QUERIES: usize = 200;
+/// Questions asked of SurrealDB's own indexes too, for the baseline: its BM25 takes seconds
+/// a query at 100k, so fewer.
+const BASELINE_QUERIES: usize = 20;
 
 fn install_memory(plugins: &Path) {
     let folder = plugins.join("memory");
@@ -179,12 +184,14 @@ async fn main() {
             documents.search("memories", question, &of_user, 20).await.unwrap();
             bm25s.push(started.elapsed());
             // The baseline: the same searches answered by SurrealDB's HNSW and BM25 indexes.
-            let started = Instant::now();
-            unindexed.nearest("memories", vector_again.clone(), &of_user, 20).await.unwrap();
-            db_knns.push(started.elapsed());
-            let started = Instant::now();
-            unindexed.search("memories", question, &of_user, 20).await.unwrap();
-            db_bm25s.push(started.elapsed());
+            if db_knns.len() < BASELINE_QUERIES {
+                let started = Instant::now();
+                unindexed.nearest("memories", vector_again.clone(), &of_user, 20).await.unwrap();
+                db_knns.push(started.elapsed());
+                let started = Instant::now();
+                unindexed.search("memories", question, &of_user, 20).await.unwrap();
+                db_bm25s.push(started.elapsed());
+            }
             let started = Instant::now();
             let recalled = memory.recall(&user_id, question, 5).await.unwrap();
             let recall = started.elapsed();
