@@ -17,8 +17,8 @@ use crate::plugin::{CallError, Plugin};
 use crate::ratelimit::Decision;
 use crate::recollection::with_memories;
 
-/// What came of one message.
-#[derive(Debug, Clone, Serialize)]
+/// What came of one message (also the chat API's answer).
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 pub struct Outcome {
     pub reply: String,
     /// The plugin that answered, if one did.
@@ -33,6 +33,7 @@ pub struct Outcome {
     pub latency_us: u64,
     /// The failed plugin call behind an apology, for the observers.
     #[serde(skip)]
+    #[oai(skip)]
     pub failure: Option<PluginFailed>,
 }
 

@@ -12,6 +12,7 @@ use super::body::{Checked, JsonBody};
 use super::error::{ApiError, ApiResult};
 use crate::bindings::Platform;
 use crate::bot::Bot;
+use crate::pipeline::Outcome;
 
 /// Longest message text accepted, in characters (Discord's limit is 2,000, Telegram's 4,096).
 const MAX_TEXT_CHARS: usize = 4096;
@@ -54,22 +55,6 @@ impl Checked for ChatRequest {
     }
 }
 
-/// The bot's answer.
-#[derive(Debug, Object)]
-pub struct ChatReply {
-    pub reply: String,
-    /// The plugin that answered, if one did.
-    pub plugin: Option<String>,
-    /// The command that ran, without the slash.
-    pub command: Option<String>,
-    /// Whether the answering plugin failed (the reply is then an apology).
-    pub failed: bool,
-    /// Whether the language model failed (the reply is then the persona's template).
-    pub model_failed: bool,
-    /// From receiving the message to having the reply, in microseconds.
-    pub latency_us: u64,
-}
-
 pub struct ChatApi {
     pub bot: Arc<Bot>,
     pub public: bool,
@@ -87,19 +72,11 @@ impl ChatApi {
         &self,
         request: &Request,
         body: JsonBody<ChatRequest>,
-    ) -> ApiResult<Json<ChatReply>> {
+    ) -> ApiResult<Json<Outcome>> {
         super::auth::admit_chat(request, self.public)?;
         let ChatRequest { user_id, user_name, text } = body.0;
         let name = user_name.as_deref().unwrap_or(&user_id);
         let message = self.bot.message(Platform::Web, &user_id, name, &user_id, &text);
-        let outcome = self.bot.handle(message).await;
-        Ok(Json(ChatReply {
-            reply: outcome.reply,
-            plugin: outcome.plugin,
-            command: outcome.command,
-            failed: outcome.failed,
-            model_failed: outcome.model_failed,
-            latency_us: outcome.latency_us,
-        }))
+        Ok(Json(self.bot.handle(message).await))
     }
 }

@@ -360,10 +360,7 @@ impl PluginDocuments {
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let content = self.content(&collection, fields, vector)?;
-        let _in_order = match &live {
-            Some(live) => Some(live.write_lock().await),
-            None => None,
-        };
+        let _in_order = in_order(live.as_deref()).await;
         let query =
             format!("CREATE {} CONTENT $content RETURN VALUE record::id(id)", collection.table());
         let mut response = self.db.query(query).bind(("content", content)).await?;
@@ -388,10 +385,7 @@ impl PluginDocuments {
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let content = self.content(&collection, fields, vector)?;
-        let _in_order = match &live {
-            Some(live) => Some(live.write_lock().await),
-            None => None,
-        };
+        let _in_order = in_order(live.as_deref()).await;
         self.db
             .query("UPSERT $id CONTENT $content RETURN NONE")
             .bind(("id", RecordId::new(collection.table(), id.to_owned())))
@@ -428,10 +422,7 @@ impl PluginDocuments {
             relations = collection.name.relations_table()
         );
         let live = self.live(&collection);
-        let _in_order = match &live {
-            Some(live) => Some(live.write_lock().await),
-            None => None,
-        };
+        let _in_order = in_order(live.as_deref()).await;
         let mut response = self
             .db
             .query(query)
@@ -658,6 +649,15 @@ impl PluginDocuments {
         }
         let found: Vec<Json> = request.await?.take(0)?;
         rows(Json::Array(found))
+    }
+}
+
+/// Writes to `live`'s collection one at a time, so its index applies them in the database's
+/// order; nothing to hold without an index.
+async fn in_order(live: Option<&LiveCollection>) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    match live {
+        Some(live) => Some(live.write_lock().await),
+        None => None,
     }
 }
 
