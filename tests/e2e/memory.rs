@@ -105,6 +105,33 @@ async fn turns_are_remembered_recalled_into_the_prompt_and_facts_extracted() {
     assert!(!prompts[0].contains("Bergen"), "{}", prompts[0]);
 }
 
+/// A turn's message is embedded once: `recall` searches with it before the reply, and
+/// `remember` stores it after with the vector the host kept.
+#[tokio::test]
+async fn a_turn_embeds_its_message_once_for_recall_and_remember() {
+    let fake = FakeLlm::start().await;
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let mut config = config(&sandbox);
+    config.llm.base_url = Some(fake.base_url.clone());
+    config.llm.embedding_model = Some("fake-embed".into());
+    config.llm.api_key_env = "HOME".into();
+    let bot = bot_with(config).await;
+
+    let message = "My sister Ingrid just moved to Bergen with her two cats";
+    say(&bot, "ann", message).await;
+    let embedded: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/embeddings")
+        .filter(|r| r.body["input"].to_string().contains("Ingrid"))
+        .collect();
+    assert_eq!(embedded.len(), 1, "{embedded:?}");
+    let listed = say(&bot, "ann", "/memories").await.reply;
+    assert!(listed.contains("[turn]: My sister Ingrid just moved to Bergen"), "{listed}");
+}
+
 #[tokio::test]
 async fn another_plugin_cannot_see_the_memory_plugins_records() {
     let sandbox = Sandbox::new();

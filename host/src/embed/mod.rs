@@ -3,11 +3,13 @@
 //! [`local`]). Without either there are none, and a plugin that needs them says so at load.
 
 mod local;
+mod recent;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use local::{LocalModel, LocalModelError, MODEL_FILES};
+use recent::RecentEmbeddings;
 
 use crate::config::Config;
 use crate::llm::{ModelError, OpenAiClient};
@@ -18,8 +20,14 @@ pub const HOW_TO_GET_THE_MODEL: &str = "run `scripts/fetch-model.sh` (it install
      folder with all-MiniLM-L6-v2's config.json, tokenizer.json and model.safetensors, or set \
      `[llm] embedding_model` to use an embeddings API";
 
+/// Embeddings from their source, the recent ones kept ([`recent`]).
+pub struct Embedder {
+    source: Source,
+    recent: RecentEmbeddings,
+}
+
 /// Where embeddings come from.
-pub enum Embedder {
+enum Source {
     /// The local model, loaded on first use (most bots start without needing it at once).
     Local {
         dir: PathBuf,
@@ -36,7 +44,7 @@ impl Embedder {
         api: Option<&Arc<OpenAiClient>>,
     ) -> Result<Embedder, String> {
         if let (Some(client), Some(_)) = (api, &config.llm.embedding_model) {
-            return Ok(Embedder::Api(client.clone()));
+            return Ok(Embedder::from(Source::Api(client.clone())));
         }
         let dir = model_dir(config);
         match MODEL_FILES.iter().find(|file| !dir.join(file).is_file()) {
@@ -44,10 +52,78 @@ impl Embedder {
                 "the embedding model folder {} lacks {file}; to get it, {HOW_TO_GET_THE_MODEL}",
                 dir.display()
             )),
-            None => Ok(Embedder::Local { dir, model: tokio::sync::OnceCell::new() }),
+            None => Ok(Embedder::from(Source::Local { dir, model: tokio::sync::OnceCell::new() })),
         }
     }
 
+    /// One vector per text, in order; only the texts not embedded lately go to the source.
+    pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut vectors = self.recent.look_up(texts);
+        let missing: Vec<String> = texts
+            .iter()
+            .zip(&vectors)
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(text, _)| text.clone())
+            .collect();
+        if !missing.is_empty() {
+            let computed = self.source.embed(&missing).await?;
+            if computed.len() != missing.len() {
+                let reason = format!("{} vectors for {} texts", computed.len(), missing.len());
+                return Err(ModelError::Unavailable { url: self.describe(), reason, attempts: 1 });
+            }
+            self.recent.keep(&missing, &computed);
+            let mut computed = computed.into_iter();
+            for slot in vectors.iter_mut().filter(|slot| slot.is_none()) {
+                *slot = computed.next();
+            }
+        }
+        Ok(vectors.into_iter().flatten().collect())
+    }
+
+    /// One vector per text straight from the source, neither looked up nor kept: what the
+    /// model costs, for benchmarks.
+    pub async fn embed_fresh(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.source.embed(texts).await
+    }
+
+    /// Load the local model now, in the background, so that the first plugin call that
+    /// embeds does not spend its time limit on loading it. A failure is logged here and
+    /// reported again to whoever embeds.
+    pub fn warm(self: &Arc<Self>) {
+        if let Source::Local { dir, model } = &self.source {
+            if model.initialized() {
+                return;
+            }
+            let this = self.clone();
+            let dir = dir.clone();
+            tokio::spawn(async move {
+                if let Source::Local { model, .. } = &this.source
+                    && let Err(error) = Source::local(&dir, model).await
+                {
+                    tracing::warn!("the embedding model did not load: {error}");
+                }
+            });
+        }
+    }
+
+    /// Where the vectors come from, for the log.
+    pub fn describe(&self) -> String {
+        match &self.source {
+            Source::Api(client) => format!("the embeddings API at {}", client.base_url()),
+            Source::Local { dir, .. } => {
+                format!("all-MiniLM-L6-v2 on the CPU, from {}", dir.display())
+            }
+        }
+    }
+}
+
+impl From<Source> for Embedder {
+    fn from(source: Source) -> Self {
+        Embedder { source, recent: RecentEmbeddings::default() }
+    }
+}
+
+impl Source {
     /// The local model, loaded now if it was not yet.
     async fn local(
         dir: &Path,
@@ -65,45 +141,15 @@ impl Embedder {
     }
 
     /// One vector per text, in order.
-    pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
         match self {
-            Embedder::Api(client) => client.embed(texts).await,
-            Embedder::Local { dir, model } => {
-                let model = Embedder::local(dir, model).await?;
+            Source::Api(client) => client.embed(texts).await,
+            Source::Local { dir, model } => {
+                let model = Source::local(dir, model).await?;
                 let texts = texts.to_vec();
                 let ran = tokio::task::spawn_blocking(move || model.embed(&texts)).await;
                 ran.map_err(|e| local_failure(e.to_string()))?
                     .map_err(|e| local_failure(e.to_string()))
-            }
-        }
-    }
-
-    /// Load the local model now, in the background, so that the first plugin call that
-    /// embeds does not spend its time limit on loading it. A failure is logged here and
-    /// reported again to whoever embeds.
-    pub fn warm(self: &Arc<Self>) {
-        if let Embedder::Local { dir, model } = &**self {
-            if model.initialized() {
-                return;
-            }
-            let this = self.clone();
-            let dir = dir.clone();
-            tokio::spawn(async move {
-                if let Embedder::Local { model, .. } = &*this
-                    && let Err(error) = Embedder::local(&dir, model).await
-                {
-                    tracing::warn!("the embedding model did not load: {error}");
-                }
-            });
-        }
-    }
-
-    /// Where the vectors come from, for the log.
-    pub fn describe(&self) -> String {
-        match self {
-            Embedder::Api(client) => format!("the embeddings API at {}", client.base_url()),
-            Embedder::Local { dir, .. } => {
-                format!("all-MiniLM-L6-v2 on the CPU, from {}", dir.display())
             }
         }
     }

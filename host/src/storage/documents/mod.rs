@@ -332,12 +332,12 @@ impl PluginDocuments {
         Ok(())
     }
 
-    /// The document content as stored: fields, vector and the time.
+    /// The document content as stored: fields, vector and the time, `now`.
     fn content(
-        &self,
         collection: &Collection,
         fields: Map<String, Json>,
         vector: Option<Vec<f32>>,
+        now: u64,
     ) -> Result<Json, StoreError> {
         let mut content = Map::new();
         content.insert("fields".to_owned(), Json::Object(fields));
@@ -345,7 +345,7 @@ impl PluginDocuments {
             collection.check_vector(&vector)?;
             content.insert("vector".to_owned(), serde_json::json!(vector));
         }
-        content.insert("updated_at".to_owned(), Json::from(self.clock.now_ms()));
+        content.insert("updated_at".to_owned(), Json::from(now));
         Ok(Json::Object(content))
     }
 
@@ -359,7 +359,8 @@ impl PluginDocuments {
         let collection = self.collection(collection).await?;
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
-        let content = self.content(&collection, fields, vector)?;
+        let now = self.clock.now_ms();
+        let content = Self::content(&collection, fields, vector, now)?;
         let _in_order = in_order(live.as_deref()).await;
         let query =
             format!("CREATE {} CONTENT $content RETURN VALUE record::id(id)", collection.table());
@@ -367,7 +368,7 @@ impl PluginDocuments {
         let ids: Vec<Json> = response.take(0)?;
         let id = ids.first().map(id_text).ok_or_else(|| undecodable("CREATE returned no id"))?;
         if let (Some(live), Some((fields, vector))) = (&live, indexed) {
-            live.upserted(&id, &fields, vector.as_deref());
+            live.upserted(&id, &fields, vector.as_deref(), now);
         }
         Ok(id)
     }
@@ -384,7 +385,8 @@ impl PluginDocuments {
         check_id(id).map_err(invalid)?;
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
-        let content = self.content(&collection, fields, vector)?;
+        let now = self.clock.now_ms();
+        let content = Self::content(&collection, fields, vector, now)?;
         let _in_order = in_order(live.as_deref()).await;
         self.db
             .query("UPSERT $id CONTENT $content RETURN NONE")
@@ -393,7 +395,7 @@ impl PluginDocuments {
             .await?
             .check()?;
         if let (Some(live), Some((fields, vector))) = (&live, indexed) {
-            live.upserted(id, &fields, vector.as_deref());
+            live.upserted(id, &fields, vector.as_deref(), now);
         }
         Ok(())
     }
@@ -401,6 +403,9 @@ impl PluginDocuments {
     pub async fn get(&self, collection: &str, id: &str) -> Result<Option<Entry>, StoreError> {
         let collection = self.collection(collection).await?;
         check_id(id).map_err(invalid)?;
+        if let Some(held) = self.live(&collection).and_then(|live| live.get(id)) {
+            return Ok(held);
+        }
         let mut response = self
             .db
             .query("SELECT record::id(id) AS id, fields, updated_at FROM $id")
@@ -468,10 +473,10 @@ impl PluginDocuments {
         let collection = self.collection(collection).await?;
         collection.check_vector(&vector)?;
         let limit = limit.clamp(1, MAX_RESULTS);
-        let indexed =
-            self.live(&collection).and_then(|live| live.nearest(&vector, filter, limit as usize));
-        if let Some(ranked) = indexed {
-            return self.with_fields(&collection, ranked).await;
+        if let Some(hits) =
+            self.live(&collection).and_then(|live| live.nearest(&vector, filter, limit as usize))
+        {
+            return Ok(hits);
         }
         let (mut clauses, mut bindings) = conditions(filter)?;
         let ef = (limit * 2).max(MIN_EF);
@@ -500,46 +505,15 @@ impl PluginDocuments {
             return Ok(Vec::new());
         }
         let limit = limit.clamp(1, MAX_RESULTS);
-        let indexed =
-            self.live(&collection).and_then(|live| live.search(query, filter, limit as usize));
-        if let Some(ranked) = indexed {
-            return self.with_fields(&collection, ranked).await;
+        if let Some(hits) =
+            self.live(&collection).and_then(|live| live.search(query, filter, limit as usize))
+        {
+            return Ok(hits);
         }
         let (mut clauses, mut bindings) = conditions(filter)?;
         clauses.push(format!("fields.{field} @1,OR@ $query"));
         bindings.push(("query".to_owned(), Json::from(query)));
         self.ranked(&collection, &clauses, bindings, "search::score(1)", limit).await
-    }
-
-    /// The documents the in-memory index ranked, with their fields from the database, in the
-    /// index's order. One removed meanwhile is left out.
-    async fn with_fields(
-        &self,
-        collection: &Collection,
-        ranked: Vec<(String, f32)>,
-    ) -> Result<Vec<Hit>, StoreError> {
-        if ranked.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<RecordId> =
-            ranked.iter().map(|(id, _)| RecordId::new(collection.table(), id.clone())).collect();
-        let mut response = self
-            .db
-            .query("SELECT record::id(id) AS id, fields FROM $ids")
-            .bind(("ids", ids))
-            .await?;
-        let found: Vec<Json> = response.take(0)?;
-        let mut fields: HashMap<String, Map<String, Json>> = rows(Json::Array(found))?
-            .into_iter()
-            .map(|row| (id_text(&row.id), row.fields))
-            .collect();
-        Ok(ranked
-            .into_iter()
-            .filter_map(|(id, score)| {
-                let fields = fields.remove(&id)?;
-                Some(Hit { id, fields, score })
-            })
-            .collect())
     }
 
     /// The best `limit` documents of `collection` meeting every clause, by `score` (a
@@ -584,6 +558,10 @@ impl PluginDocuments {
              }} ELSE {{ THROW 'missing' }};",
             relations = collection.name.relations_table()
         );
+        let live = self.live(&collection);
+        let indexed = live.as_ref().map(|_| fields.clone());
+        let now = self.clock.now_ms();
+        let _in_order = in_order(live.as_deref()).await;
         let response = self
             .db
             .query(query)
@@ -593,10 +571,15 @@ impl PluginDocuments {
             .bind(("source", source.to_owned()))
             .bind(("target", target.to_owned()))
             .bind(("fields", Json::Object(fields)))
-            .bind(("now", self.clock.now_ms()))
+            .bind(("now", now))
             .await?;
         match response.check() {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                if let (Some(live), Some(fields)) = (&live, indexed) {
+                    live.related_written(kind.as_str(), source, target, fields, now);
+                }
+                Ok(())
+            }
             Err(error) if error.to_string().contains("missing") => Err(invalid(format!(
                 "cannot relate `{source}` to `{target}`: both must be documents of `{}`",
                 collection.name
@@ -616,12 +599,17 @@ impl PluginDocuments {
         let collection = self.collection(collection).await?;
         let kind = Name::new("relation", kind).map_err(invalid)?;
         check_id(id).map_err(invalid)?;
+        let limit = limit.min(MAX_RESULTS);
+        if let Some(edges) =
+            self.live(&collection).and_then(|live| live.related(kind.as_str(), id, limit as usize))
+        {
+            return Ok(edges);
+        }
         let query = format!(
             "SELECT source, target, fields, updated_at FROM {} \
              WHERE kind = $kind AND (source = $id OR target = $id) \
-             ORDER BY updated_at DESC LIMIT {}",
+             ORDER BY updated_at DESC LIMIT {limit}",
             collection.name.relations_table(),
-            limit.min(MAX_RESULTS)
         );
         let mut response = self
             .db

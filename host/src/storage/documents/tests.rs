@@ -264,7 +264,14 @@ async fn the_in_memory_index_answers_as_the_database_does_and_follows_every_writ
         store.search("notes", "Miso", &ann, 5).await.unwrap()[0].fields["text"],
         "My cat is called Miso"
     );
+    // `get` from the index: fields and time as the database has them.
+    for id in written.iter().chain([&cat]) {
+        let from_index = store.get("notes", id).await.unwrap();
+        assert_eq!(from_index, unindexed.get("notes", id).await.unwrap(), "{id}");
+        assert!(from_index.is_some());
+    }
     assert!(store.remove("notes", &cat).await.unwrap());
+    assert_eq!(store.get("notes", &cat).await.unwrap(), None);
     assert!(store.search("notes", "Miso", &ann, 5).await.unwrap().is_empty());
     let nearest = store.nearest("notes", vec![0.0, 0.0, 1.0], &ann, 5).await.unwrap();
     assert!(!ids(&nearest).contains(&cat.as_str()));
@@ -310,5 +317,79 @@ async fn an_index_built_from_thousands_of_documents_misses_none() {
     for n in [0, 999, 1000, 1001, 2499] {
         let found = store.search("notes", &word(n), &ann, 3).await.unwrap();
         assert_eq!(ids(&found), [format!("n{n}").as_str()], "n{n}");
+    }
+}
+
+#[tokio::test]
+async fn relations_in_the_index_answer_as_the_database_does() {
+    let storage = Storage::open("mem://").await.unwrap();
+    let plugin = PluginName::new("memory").unwrap();
+    let clock = ManualClock::at_ms(1_000);
+    let unindexed =
+        storage.plugin_documents_unindexed(&plugin, Clock::from(clock.clone())).await.unwrap();
+    unindexed.define(spec("notes")).await.unwrap();
+    for id in ["a", "b", "c", "d"] {
+        unindexed.put("notes", id, memory("ann", id), Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    }
+    // Written before the index exists: read by its builder.
+    unindexed.relate("notes", "near", "a", "b", fields(json!({"s": 1}))).await.unwrap();
+    clock.advance(std::time::Duration::from_millis(5));
+    unindexed.relate("notes", "near", "c", "a", fields(json!({"s": 2}))).await.unwrap();
+    unindexed.relate("notes", "fact", "a", "d", fields(json!({"s": 3}))).await.unwrap();
+    // And a crowd: each of 30 documents related to the next four, as `remember` relates a
+    // memory to the ones it is near.
+    for n in 0..30 {
+        let id = format!("m{n}");
+        unindexed.put("notes", &id, memory("ann", &id), Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    }
+    for n in 0..30 {
+        for next in 1..=4 {
+            clock.advance(std::time::Duration::from_millis(1));
+            let (source, target) = (format!("m{n}"), format!("m{}", (n + next) % 30));
+            let strength = fields(json!({"s": n * 10 + next}));
+            unindexed.relate("notes", "near", &source, &target, strength).await.unwrap();
+        }
+    }
+
+    let store = documents(&storage, "memory", Clock::from(clock.clone())).await;
+    store.get("notes", "a").await.unwrap();
+    until_indexed(&store, "notes").await;
+    let agree = |id: &'static str| {
+        let (store, unindexed) = (&store, &unindexed);
+        async move {
+            for kind in ["near", "fact"] {
+                let from_index = store.related("notes", kind, id, 10).await.unwrap();
+                let from_db = unindexed.related("notes", kind, id, 10).await.unwrap();
+                assert_eq!(from_index, from_db, "{kind} of {id}");
+            }
+        }
+    };
+    for id in ["a", "b", "c", "d"] {
+        agree(id).await;
+    }
+    for n in 0..30 {
+        let id = format!("m{n}");
+        let from_index = store.related("notes", "near", &id, 6).await.unwrap();
+        let from_db = unindexed.related("notes", "near", &id, 6).await.unwrap();
+        assert_eq!(from_index.len(), 6, "{id}: {from_index:?}");
+        assert_eq!(from_index, from_db, "{id}");
+    }
+    assert_eq!(store.related("notes", "near", "a", 10).await.unwrap().len(), 2);
+
+    // Written through the indexed store: replaced, added, and gone with a removed document.
+    clock.advance(std::time::Duration::from_millis(5));
+    store.relate("notes", "near", "a", "b", fields(json!({"s": 4}))).await.unwrap();
+    clock.advance(std::time::Duration::from_millis(5));
+    store.relate("notes", "near", "b", "d", fields(json!({"s": 5}))).await.unwrap();
+    let near_b = store.related("notes", "near", "b", 10).await.unwrap();
+    assert_eq!(near_b.len(), 2);
+    assert_eq!(near_b.iter().find(|e| e.source == "a").unwrap().fields["s"], 4);
+    for id in ["a", "b", "c", "d"] {
+        agree(id).await;
+    }
+    store.remove("notes", "a").await.unwrap();
+    assert!(store.related("notes", "near", "c", 10).await.unwrap().is_empty());
+    for id in ["a", "b", "c", "d"] {
+        agree(id).await;
     }
 }
