@@ -2,7 +2,9 @@
 //! add what has come up together with those matches before, even when it shares no words or
 //! meaning with the query itself ("her cat" finds the memory of the cat's name through the
 //! memory about the cat). A related memory earns a share of its parent's score, so it ranks
-//! below strong direct matches unless several of them point at it.
+//! below strong direct matches unless several of them point at it, and never above the best
+//! hit that points at it: among many near-duplicate memories, all related to each other,
+//! the one the query names keeps its place.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -42,7 +44,8 @@ pub struct Expansion {
 /// is already a hit, or as its score when it is not. Only one hop is taken: scores of
 /// neighbours never feed other neighbours, so the order of `neighbours` does not matter.
 /// Several relations to one memory add up, but a relation listed twice counts once, at its
-/// strongest. Relations from memories that are not hits, to themselves, or worth nothing are
+/// strongest, and what they add stops at the score of the best hit among its parents (a
+/// memory above that already keeps its own). Relations from memories that are not hits, to themselves, or worth nothing are
 /// ignored. The result is best first, ties in order of first appearance (hits, then new
 /// memories in the order of `neighbours`), at most `limit` long.
 pub fn expand(
@@ -61,7 +64,7 @@ pub fn expand(
         }
     }
     // The strongest share per (from, to), in the order relations are first listed.
-    let mut shares: Vec<(&str, f32)> = Vec::new();
+    let mut shares: Vec<(&str, &str, f32)> = Vec::new();
     let mut listed: HashMap<(&str, &str), usize> = HashMap::new();
     for neighbour in neighbours {
         let (from, to) = (neighbour.from.as_str(), neighbour.to.as_str());
@@ -76,28 +79,47 @@ pub fn expand(
         }
         match listed.entry((from, to)) {
             Entry::Occupied(at) => {
-                if let Some((_, best)) = shares.get_mut(*at.get()) {
+                if let Some((_, _, best)) = shares.get_mut(*at.get()) {
                     *best = best.max(share);
                 }
             }
             Entry::Vacant(entry) => {
                 entry.insert(shares.len());
-                shares.push((to, share));
+                shares.push((from, to, share));
+            }
+        }
+    }
+    // What relations add to each memory, and the best score among the hits that point at
+    // it: together they never lift a memory above that.
+    let mut lifts: Vec<(&str, f32, f32)> = Vec::new();
+    let mut lifted: HashMap<&str, usize> = HashMap::new();
+    for (from, to, share) in shares {
+        let parent = parents[from];
+        match lifted.entry(to) {
+            Entry::Occupied(at) => {
+                if let Some((_, total, cap)) = lifts.get_mut(*at.get()) {
+                    *total += share;
+                    *cap = cap.max(parent);
+                }
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(lifts.len());
+                lifts.push((to, share, parent));
             }
         }
     }
     let mut index: HashMap<String, usize> =
         ranking.iter().enumerate().map(|(at, (id, _))| (id.clone(), at)).collect();
-    for (to, share) in shares {
+    for (to, lift, cap) in lifts {
         match index.get(to) {
             Some(&at) => {
                 if let Some((_, score)) = ranking.get_mut(at) {
-                    *score += share;
+                    *score = score.max((*score + lift).min(cap));
                 }
             }
             None => {
                 index.insert(to.to_owned(), ranking.len());
-                ranking.push((to.to_owned(), share));
+                ranking.push((to.to_owned(), lift.min(cap)));
             }
         }
     }
@@ -166,6 +188,25 @@ mod tests {
             [link("a", "n", 0.5), link("b", "n", 0.5), link("a", "n", 1.0), link("a", "n", 0.4)];
         let ranking = expand(&hits(&[("a", 1.0), ("b", 0.8)]), &neighbours, &EXPANSION);
         assert!(close(&ranking, &[("a", 1.0), ("b", 0.8), ("n", 0.7)]), "{ranking:?}");
+    }
+
+    #[test]
+    fn what_relations_add_never_lifts_a_memory_above_its_best_parent() {
+        // Near-duplicates all related to each other: b and c would each overtake a, the
+        // best match, if their shares simply added up.
+        let all = [("a", 0.032), ("b", 0.031), ("c", 0.030), ("d", 0.029)];
+        let mut neighbours = Vec::new();
+        for (from, _) in all {
+            for (to, _) in all {
+                neighbours.push(link(from, to, 0.9));
+            }
+        }
+        let ranking = expand(&hits(&all), &neighbours, &EXPANSION);
+        assert_eq!(ranking[0].0, "a", "{ranking:?}");
+        assert!(ranking.iter().all(|(_, score)| *score <= 0.032 + 1e-6), "{ranking:?}");
+        // A memory that scores above its parents keeps its own score.
+        let ranking = expand(&hits(&[("a", 1.0), ("b", 0.2)]), &[link("b", "a", 1.0)], &EXPANSION);
+        assert!(close(&ranking, &[("a", 1.0), ("b", 0.2)]), "{ranking:?}");
     }
 
     #[test]
