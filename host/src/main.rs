@@ -134,6 +134,10 @@ enum EvalCommand {
         /// The dataset (see tests/data/memory-eval/README.md).
         #[arg(long, default_value = "tests/data/memory-eval/dataset.json")]
         dataset: PathBuf,
+        /// Also store this many of the other users' turns as each user's memories, as a long
+        /// history would hold (see `host/src/eval/haystack.rs`).
+        #[arg(long, default_value_t = 0)]
+        haystack: usize,
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
@@ -270,9 +274,9 @@ async fn main() -> anyhow::Result<()> {
             };
             eval_persona(config, judge, json).await
         }
-        Command::Eval { command: EvalCommand::Memory { dataset, json } } => {
+        Command::Eval { command: EvalCommand::Memory { dataset, haystack, json } } => {
             let dataset = dcmaid_host::eval::memory::Dataset::load(&dataset)?;
-            let report = dcmaid_host::eval::memory::memory(&config, &dataset).await?;
+            let report = dcmaid_host::eval::memory::memory(&config, &dataset, haystack).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

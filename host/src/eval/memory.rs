@@ -2,7 +2,9 @@
 //! the real memory plugin, then paraphrased questions are asked of it, and recall@5 and the
 //! mean reciprocal rank are measured for each retrieval method: vector only, keyword only,
 //! hybrid (fused), and hybrid following relations. Each method runs in a fresh in-memory
-//! database, set only by the plugin's own settings (its weights and `relations`).
+//! database, set only by the plugin's own settings (its weights and `relations`). With a
+//! haystack, each user's memories also hold other users' turns ([`super::haystack`]),
+//! stored straight into the plugin's collection before the user's own.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bindings::Platform;
 use crate::bot::Bot;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::plugin::PluginName;
 
@@ -150,26 +153,66 @@ pub struct MethodResult {
 pub struct MemoryEval {
     pub conversations: usize,
     pub turns: usize,
+    /// Other users' turns stored as each user's memories besides their own.
+    pub haystack: usize,
     pub results: Vec<MethodResult>,
 }
 
-/// Run `dataset` against the memory plugin in `config`'s plugins directory, once per method.
-pub async fn memory(config: &Config, dataset: &Dataset) -> anyhow::Result<MemoryEval> {
+/// Run `dataset` against the memory plugin in `config`'s plugins directory, once per method,
+/// with a haystack of `haystack` other users' turns per user.
+pub async fn memory(
+    config: &Config,
+    dataset: &Dataset,
+    haystack: usize,
+) -> anyhow::Result<MemoryEval> {
     let mut results = Vec::with_capacity(Method::ALL.len());
     for method in Method::ALL {
-        results.push(run_method(config, dataset, method).await?);
+        results.push(run_method(config, dataset, method, haystack).await?);
     }
     Ok(MemoryEval {
         conversations: dataset.conversations.len(),
         turns: dataset.conversations.iter().map(|c| c.turns.len()).sum(),
+        haystack,
         results,
     })
+}
+
+/// Store `size` other users' turns as each user's memories, straight into the memory
+/// plugin's collection as its `remember` stores a turn, without relations.
+async fn pile_haystack(bot: &Bot, dataset: &Dataset, size: usize) -> anyhow::Result<()> {
+    if size == 0 {
+        return Ok(());
+    }
+    let embedder = bot.backends().embedder.clone().map_err(|e| anyhow::anyhow!(e))?;
+    let texts: Vec<String> = dataset
+        .conversations
+        .iter()
+        .flat_map(|c| c.turns.iter().map(|t| t.text.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let vectors: HashMap<String, Vec<f32>> =
+        texts.iter().cloned().zip(embedder.embed_fresh(&texts).await?).collect();
+    let name = PluginName::new("memory").expect("a valid name");
+    let documents = bot.backends().storage.plugin_documents(&name, Clock::system()).await?;
+    for (of, conversation) in dataset.conversations.iter().enumerate() {
+        let user = &conversation.user;
+        let user_id = bot.message(Platform::Console, user, user, "eval", "").user.id;
+        for text in super::haystack::for_user(dataset, of, size) {
+            let fields =
+                serde_json::json!({"user_id": user_id, "kind": "turn", "text": text, "at_ms": 0});
+            let serde_json::Value::Object(fields) = fields else { unreachable!("an object") };
+            documents.insert("memories", fields, vectors.get(text).cloned()).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn run_method(
     config: &Config,
     dataset: &Dataset,
     method: Method,
+    haystack: usize,
 ) -> anyhow::Result<MethodResult> {
     let scratch = tempfile::tempdir()?;
     let mut config = config.clone();
@@ -191,6 +234,7 @@ async fn run_method(
         anyhow::anyhow!("no memory plugin loaded (failed: {failed:?})")
     })?;
 
+    pile_haystack(&bot, dataset, haystack).await?;
     let mut remembering = Duration::ZERO;
     let mut turns = 0usize;
     // (user, text) -> turn id, to score what recall returns.
@@ -256,8 +300,8 @@ impl fmt::Display for MemoryEval {
         let questions = self.results.first().map_or(0, |r| r.overall.questions);
         writeln!(
             f,
-            "Memory retrieval: {} conversations, {} turns, {questions} questions; recall@{K} and MRR\n",
-            self.conversations, self.turns
+            "Memory retrieval: {} conversations, {} turns, {questions} questions, a haystack of {} other users' turns per user; recall@{K} and MRR\n",
+            self.conversations, self.turns, self.haystack
         )?;
         let kinds: Vec<&String> =
             self.results.first().map(|r| r.by_kind.keys().collect()).unwrap_or_default();
@@ -300,5 +344,32 @@ impl fmt::Display for MemoryEval {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The evaluation sets in the repository read, and every answer is a turn of its user.
+    #[test]
+    fn the_evaluation_sets_read_and_their_answers_are_their_users_turns() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval");
+        for name in ["dataset.json", "crowded.json"] {
+            let dataset = Dataset::load(&folder.join(name)).unwrap();
+            assert!(dataset.questions() >= 300, "{name}: {}", dataset.questions());
+            for conversation in &dataset.conversations {
+                for question in &conversation.questions {
+                    assert!(!question.answers.is_empty(), "{name} {}", question.id);
+                    for answer in &question.answers {
+                        assert!(
+                            conversation.turns.iter().any(|turn| turn.id == *answer),
+                            "{name} {}: no turn {answer}",
+                            question.id
+                        );
+                    }
+                }
+            }
+        }
     }
 }

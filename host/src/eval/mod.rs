@@ -4,6 +4,7 @@
 //! configured to have. Any OpenAI-compatible model can judge.
 
 pub mod bfi;
+mod haystack;
 pub mod memory;
 
 use std::fmt;
