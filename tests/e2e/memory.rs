@@ -19,6 +19,13 @@ fn config(sandbox: &Sandbox) -> Config {
     config
 }
 
+/// `config` with the fake model server as the language model.
+fn with_fake_llm(mut config: Config, fake: &FakeLlm) -> Config {
+    config.llm.base_url = Some(fake.base_url.clone());
+    config.llm.api_key_env = "HOME".into();
+    config
+}
+
 async fn bot_with(config: Config) -> Bot {
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
@@ -72,10 +79,7 @@ async fn turns_are_remembered_recalled_into_the_prompt_and_facts_extracted() {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
     sandbox.install_memory();
-    let mut config = config(&sandbox);
-    config.llm.base_url = Some(fake.base_url.clone());
-    config.llm.api_key_env = "HOME".into();
-    let bot = bot_with(config).await;
+    let bot = bot_with(with_fake_llm(config(&sandbox), &fake)).await;
 
     // The turn's reply, then the facts the memory plugin asks for.
     let facts = r#"Sure: {"facts": [{"fact": "The user's sister Ingrid lives in Bergen.", "reason": "the user said so"}]}"#;
@@ -113,10 +117,8 @@ async fn a_turn_embeds_its_message_once_for_recall_and_remember() {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
     sandbox.install_memory();
-    let mut config = config(&sandbox);
-    config.llm.base_url = Some(fake.base_url.clone());
+    let mut config = with_fake_llm(config(&sandbox), &fake);
     config.llm.embedding_model = Some("fake-embed".into());
-    config.llm.api_key_env = "HOME".into();
     let bot = bot_with(config).await;
 
     let message = "My sister Ingrid just moved to Bergen with her two cats";

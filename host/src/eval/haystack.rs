@@ -37,27 +37,37 @@ fn names(dataset: &Dataset) -> HashSet<&str> {
         .collect()
 }
 
-/// Up to `size` turns of the other users for conversation `of`, taken in order from the
-/// users after it (wrapping round), leaving out those that share a name with its own turns.
-pub fn for_user(dataset: &Dataset, of: usize, size: usize) -> Vec<&str> {
-    if size == 0 {
-        return Vec::new();
+/// The turns that can be piled into other users' memories.
+pub struct Haystack<'a> {
+    dataset: &'a Dataset,
+    names: HashSet<&'a str>,
+}
+
+impl<'a> Haystack<'a> {
+    pub fn new(dataset: &'a Dataset) -> Self {
+        Haystack { dataset, names: names(dataset) }
     }
-    let names = names(dataset);
-    let own: HashSet<&str> = dataset.conversations[of]
-        .turns
-        .iter()
-        .flat_map(|turn| tokens(&turn.text))
-        .filter(|token| names.contains(token))
-        .collect();
-    let count = dataset.conversations.len();
-    (1..count)
-        .map(|step| &dataset.conversations[(of + step) % count])
-        .flat_map(|conversation| conversation.turns.iter())
-        .map(|turn| turn.text.as_str())
-        .filter(|text| !tokens(text).any(|token| own.contains(token)))
-        .take(size)
-        .collect()
+
+    /// Up to `size` turns of the other users for conversation `of`, taken in order from the
+    /// users after it (wrapping round), leaving out those that share a name with its own
+    /// turns.
+    pub fn for_user(&self, of: usize, size: usize) -> Vec<&'a str> {
+        let conversations = &self.dataset.conversations;
+        let own: HashSet<&str> = conversations[of]
+            .turns
+            .iter()
+            .flat_map(|turn| tokens(&turn.text))
+            .filter(|token| self.names.contains(token))
+            .collect();
+        let count = conversations.len();
+        (1..count)
+            .map(|step| &conversations[(of + step) % count])
+            .flat_map(|conversation| conversation.turns.iter())
+            .map(|turn| turn.text.as_str())
+            .filter(|text| !tokens(text).any(|token| own.contains(token)))
+            .take(size)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -87,19 +97,20 @@ mod tests {
             &["My friend Lena is a pilot.", "Omar works as a baker.", "My pin is 4471."],
             &["Saw a fox today.", "my cat sleeps"],
         ]);
+        let haystack = Haystack::new(&set);
         // "My" is written in lower case too: not a name. Lena and 4471 are user 0's.
         assert_eq!(
-            for_user(&set, 0, 10),
+            haystack.for_user(0, 10),
             ["Omar works as a baker.", "Saw a fox today.", "my cat sleeps"]
         );
-        assert_eq!(for_user(&set, 0, 1), ["Omar works as a baker."]);
+        assert_eq!(haystack.for_user(0, 1), ["Omar works as a baker."]);
         assert_eq!(
-            for_user(&set, 2, 10),
+            haystack.for_user(2, 10),
             ["Lena works as a nurse.", "My code is 4471.", "My friend Lena is a pilot."]
                 .into_iter()
                 .chain(["Omar works as a baker.", "My pin is 4471."])
                 .collect::<Vec<_>>()
         );
-        assert!(for_user(&set, 1, 0).is_empty());
+        assert!(haystack.for_user(1, 0).is_empty());
     }
 }

@@ -195,10 +195,11 @@ async fn pile_haystack(bot: &Bot, dataset: &Dataset, size: usize) -> anyhow::Res
         texts.iter().cloned().zip(embedder.embed_fresh(&texts).await?).collect();
     let name = PluginName::new("memory").expect("a valid name");
     let documents = bot.backends().storage.plugin_documents(&name, Clock::system()).await?;
+    let haystack = super::haystack::Haystack::new(dataset);
     for (of, conversation) in dataset.conversations.iter().enumerate() {
         let user = &conversation.user;
         let user_id = bot.message(Platform::Console, user, user, "eval", "").user.id;
-        for text in super::haystack::for_user(dataset, of, size) {
+        for text in haystack.for_user(of, size) {
             let fields =
                 serde_json::json!({"user_id": user_id, "kind": "turn", "text": text, "at_ms": 0});
             let serde_json::Value::Object(fields) = fields else { unreachable!("an object") };

@@ -1603,35 +1603,46 @@ def summary(data):
     return "\n".join(lines)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def cli(doc, name, out, text, check, summary, stats):
+    """The command line of a dataset generator (this one and generate_crowded.py).
+
+    `text()` is the JSON the generator produces, `check(data)` lists what is wrong
+    with a dataset, `summary(data)` describes one, and `stats()` is the summary
+    with per-category counts."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
-                    help="validate dataset.json (ids unique, answers exist, up to date)")
+                    help=f"validate {name} (ids unique, answers exist, up to date)")
     ap.add_argument("--stdout", action="store_true", help="print the JSON instead")
     ap.add_argument("--stats", action="store_true",
                     help="print the summary with per-category counts, write nothing")
     args = ap.parse_args()
     if args.stats:
-        print(summary(generate(keep_category=True)))
+        print(stats())
         return
-    text = dumps(generate())
+    produced = text()
     if args.check:
-        with open(OUT, encoding="utf-8") as fh:
+        with open(out, encoding="utf-8") as fh:
             on_disk = fh.read()
         data = json.loads(on_disk)
         errors = check(data)
-        if on_disk != text:
-            errors.append("dataset.json differs from what generate.py produces; rerun it")
+        if on_disk != produced:
+            script = os.path.basename(sys.argv[0])
+            errors.append(f"{name} differs from what {script} produces; rerun it")
         print(summary(data))
         for e in errors:
             print("ERROR:", e, file=sys.stderr)
         sys.exit(1 if errors else 0)
     if args.stdout:
-        sys.stdout.write(text)
+        sys.stdout.write(produced)
         return
-    with open(OUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    print(summary(json.loads(text)))
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(produced)
+    print(summary(json.loads(produced)))
+
+
+def main():
+    cli(__doc__, "dataset.json", OUT, lambda: dumps(generate()), check, summary,
+        lambda: summary(generate(keep_category=True)))
 
 
 if __name__ == "__main__":

@@ -33,8 +33,6 @@ again rewrites crowded.json byte for byte.
     python3 generate_crowded.py --stats    # summary with per-category counts, writes nothing
 """
 
-import argparse
-import json
 import os
 import random
 import sys
@@ -979,35 +977,8 @@ def crowding(convs, metas):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true",
-                    help="validate crowded.json (ids unique, answers exist, up to date)")
-    ap.add_argument("--stdout", action="store_true", help="print the JSON instead")
-    ap.add_argument("--stats", action="store_true",
-                    help="print the summary with per-category counts, write nothing")
-    args = ap.parse_args()
-    if args.stats:
-        data, metas = generate(keep_meta=True)
-        print(summary(data, metas))
-        return
-    text = base.dumps(generate())
-    if args.check:
-        with open(OUT, encoding="utf-8") as fh:
-            on_disk = fh.read()
-        data = json.loads(on_disk)
-        errors = check(data)
-        if on_disk != text:
-            errors.append("crowded.json differs from what generate_crowded.py produces; rerun it")
-        print(summary(data))
-        for e in errors:
-            print("ERROR:", e, file=sys.stderr)
-        sys.exit(1 if errors else 0)
-    if args.stdout:
-        sys.stdout.write(text)
-        return
-    with open(OUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    print(summary(json.loads(text)))
+    base.cli(__doc__, "crowded.json", OUT, lambda: base.dumps(generate()), check, summary,
+             lambda: summary(*generate(keep_meta=True)))
 
 
 if __name__ == "__main__":

@@ -347,7 +347,7 @@ impl LiveCollection {
             .collect();
         let text = self.text_field.as_ref().and_then(|field| fields.get(field)?.as_str());
         state.index.upsert(id, &keys, vector, text);
-        let fields = Json::Object(fields.clone()).to_string().into_boxed_str();
+        let fields = serde_json::to_string(fields).unwrap_or_default().into_boxed_str();
         state.documents.insert(id.to_owned(), Held { fields, updated_at_ms });
     }
 
