@@ -2,8 +2,8 @@
 //!
 //! Every conversational turn (and every `/remember`) becomes a memory: its text, its vector
 //! (from the host's `embed`), and relations to the memories it is near. Recall runs a vector
-//! search and a keyword (BM25) search, fuses them by reciprocal rank fusion, and follows
-//! strong relations one hop. With a language model configured, facts are extracted from each
+//! search and a keyword (BM25) search, fuses them (by standard scores, or by reciprocal rank
+//! fusion), and follows strong relations one hop. With a language model configured, facts are extracted from each
 //! turn and stored beside it, related to it with the model's reason.
 
 mod commands;

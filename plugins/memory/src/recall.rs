@@ -1,4 +1,5 @@
-//! Recall: vector kNN and BM25 over the user's memories, fused by reciprocal rank fusion;
+//! Recall: vector kNN and BM25 over the user's memories, fused into one ranking
+//! (`dcmaid_memory_core::fusion`);
 //! then relations of the best hits are followed one hop (faded by their age) and blended into
 //! the ranking, and the two best memories, recalled together, get related or strengthened.
 
@@ -24,25 +25,25 @@ pub fn recall(user_id: &str, query: &str, limit: u32) -> Result<Vec<Recalled>, P
     let candidates = (limit * CANDIDATES_PER_RESULT).max(20);
     let of_user = memories::of_user(user_id);
     let mut texts: HashMap<String, String> = HashMap::new();
-    let mut ids = |hits: Vec<Hit>| -> Result<Vec<String>, PluginError> {
-        let mut ids = Vec::with_capacity(hits.len());
+    let mut scored = |hits: Vec<Hit>| -> Result<Vec<(String, f32)>, PluginError> {
+        let mut scored = Vec::with_capacity(hits.len());
         for hit in hits {
             let memory: Memory = store::parse(&hit.fields)?;
             texts.insert(hit.id.clone(), memory.text);
-            ids.push(hit.id);
+            scored.push((hit.id, hit.score));
         }
-        Ok(ids)
+        Ok(scored)
     };
     let by_vector = match settings.fusion.vector_weight > 0.0 {
         true => {
             let vector = memories::embed(&[query.to_owned()])?.pop().unwrap_or_default();
-            ids(store::nearest(COLLECTION, &vector, &of_user, candidates)?)?
+            scored(store::nearest(COLLECTION, &vector, &of_user, candidates)?)?
         }
         false => Vec::new(),
     };
     let words = keywords::of(query);
     let by_keyword = match settings.fusion.keyword_weight > 0.0 && !words.is_empty() {
-        true => ids(store::search(COLLECTION, &words, &of_user, candidates)?)?,
+        true => scored(store::search(COLLECTION, &words, &of_user, candidates)?)?,
         false => Vec::new(),
     };
     let fused = settings.fusion.fuse(&by_vector, &by_keyword);

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::chunk::{MAX_TOKENS, OVERLAP_TOKENS};
 use crate::expand::{DEFAULT_BLEND, Expansion};
-use crate::fusion::Fusion;
+use crate::fusion::{Fusion, Rule};
 use crate::relation::{DEFAULT_HALF_LIFE_MS, FOLLOW_THRESHOLD};
 
 /// How many memories a recall returns by default: enough context for a reply without
@@ -23,7 +23,8 @@ const DAY_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
 /// The memory plugin, as configured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// How vector and keyword hits are merged (`rrf_k`, `vector_weight`, `keyword_weight`).
+    /// How vector and keyword hits are merged (`fusion`, `rrf_k`, `vector_weight`,
+    /// `keyword_weight`).
     pub fusion: Fusion,
     /// Whether memories get related when stored and recall follows relations (`relations`).
     pub relations: bool,
@@ -68,6 +69,10 @@ impl Settings {
         };
         let mut settings = Settings::default();
         let fusion = &mut settings.fusion;
+        let rule = read(&map, "fusion", r#""z-score" or "rrf""#, |value| {
+            value.as_str().and_then(Rule::named)
+        })?;
+        set(&mut fusion.rule, rule);
         let positive = |n: f32| n.is_finite() && n > 0.0;
         let non_negative = |n: f32| n.is_finite() && n >= 0.0;
         set(&mut fusion.k, read(&map, "rrf_k", "a number above 0", number(positive))?);
@@ -172,13 +177,14 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let json = r#"{
-            "rrf_k": 30, "vector_weight": 2.5, "keyword_weight": 0,
+            "fusion": "rrf", "rrf_k": 30, "vector_weight": 2.5, "keyword_weight": 0,
             "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
             "recall_limit": 8, "chunk_tokens": 200, "chunk_overlap": 100,
             "embedding_model": "whatever"
         }"#;
         let settings = Settings::from_json(json).unwrap();
-        let fusion = Fusion { k: 30.0, vector_weight: 2.5, keyword_weight: 0.0 };
+        let fusion =
+            Fusion { rule: Rule::ReciprocalRank, k: 30.0, vector_weight: 2.5, keyword_weight: 0.0 };
         let expected = Settings {
             fusion,
             relations: false,
@@ -215,6 +221,7 @@ mod tests {
     #[test]
     fn errors_name_the_key_and_the_value() {
         let cases = [
+            (r#"{"fusion": "sum"}"#, r#"fusion: expected "z-score" or "rrf", got "sum""#),
             (r#"{"rrf_k": "60"}"#, r#"rrf_k: expected a number above 0, got "60""#),
             (r#"{"rrf_k": 0}"#, "rrf_k: expected a number above 0, got 0"),
             (r#"{"rrf_k": 1e300}"#, "rrf_k: expected a number above 0, got 1e+300"),
