@@ -220,13 +220,24 @@ impl Default for LlmConfig {
     }
 }
 
-/// Local embeddings (used when `[llm] embedding_model` is not set).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Embeddings: the local model's files (used when `[llm] embedding_model` is not set) and
+/// how many recent vectors are kept, whichever the source.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmbedConfig {
     /// The folder of all-MiniLM-L6-v2 (config.json, tokenizer.json, model.safetensors).
     /// Default: `DCMAID_MODEL_DIR`, else `~/.cache/dcmaid/models/all-MiniLM-L6-v2`.
     pub model_dir: Option<PathBuf>,
+    /// How many recently embedded texts keep their vectors, so that embedding one again
+    /// costs no model run or API call (a turn's message is embedded for `recall` and again
+    /// for `remember`). About 1.5 KB each at 384 dimensions.
+    pub recent: usize,
+}
+
+impl Default for EmbedConfig {
+    fn default() -> Self {
+        EmbedConfig { model_dir: None, recent: crate::embed::RECENT_BY_DEFAULT }
+    }
 }
 
 /// Telegram. The adapter runs when the environment variable `token_env` names holds a token.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use local::{LocalModel, LocalModelError, MODEL_FILES};
+pub use recent::RECENT_BY_DEFAULT;
 use recent::RecentEmbeddings;
 
 use crate::config::Config;
@@ -44,7 +45,7 @@ impl Embedder {
         api: Option<&Arc<OpenAiClient>>,
     ) -> Result<Embedder, String> {
         if let (Some(client), Some(_)) = (api, &config.llm.embedding_model) {
-            return Ok(Embedder::from(Source::Api(client.clone())));
+            return Ok(Embedder::new(Source::Api(client.clone()), config.embed.recent));
         }
         let dir = model_dir(config);
         match MODEL_FILES.iter().find(|file| !dir.join(file).is_file()) {
@@ -52,7 +53,10 @@ impl Embedder {
                 "the embedding model folder {} lacks {file}; to get it, {HOW_TO_GET_THE_MODEL}",
                 dir.display()
             )),
-            None => Ok(Embedder::from(Source::Local { dir, model: tokio::sync::OnceCell::new() })),
+            None => {
+                let model = tokio::sync::OnceCell::new();
+                Ok(Embedder::new(Source::Local { dir, model }, config.embed.recent))
+            }
         }
     }
 
@@ -78,6 +82,17 @@ impl Embedder {
             }
         }
         Ok(vectors.into_iter().flatten().collect())
+    }
+
+    fn new(source: Source, recent: usize) -> Embedder {
+        Embedder { source, recent: RecentEmbeddings::new(recent) }
+    }
+
+    /// Keep `vectors` (one per text of `texts`, from this embedder's source) among the
+    /// recent ones, as if just embedded: an evaluation that starts many bots on the same
+    /// texts embeds them once.
+    pub fn keep(&self, texts: &[String], vectors: &[Vec<f32>]) {
+        self.recent.keep(texts, vectors);
     }
 
     /// One vector per text straight from the source, neither looked up nor kept: what the
@@ -114,12 +129,6 @@ impl Embedder {
                 format!("all-MiniLM-L6-v2 on the CPU, from {}", dir.display())
             }
         }
-    }
-}
-
-impl From<Source> for Embedder {
-    fn from(source: Source) -> Self {
-        Embedder { source, recent: RecentEmbeddings::default() }
     }
 }
 

@@ -8,13 +8,14 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// How many texts are kept: a few hundred turns of a busy bot, about 1.5 MB of 384-number
-/// vectors.
-pub const KEPT: usize = 1024;
+/// How many texts are kept unless `[embed] recent` says otherwise: a few hundred turns of a
+/// busy bot, about 1.5 MB of 384-number vectors.
+pub const RECENT_BY_DEFAULT: usize = 1024;
 
-#[derive(Default)]
 pub struct RecentEmbeddings {
     kept: Mutex<Kept>,
+    /// At most this many texts; 0 keeps none.
+    capacity: usize,
 }
 
 #[derive(Default)]
@@ -25,13 +26,17 @@ struct Kept {
 }
 
 impl RecentEmbeddings {
+    pub fn new(capacity: usize) -> Self {
+        RecentEmbeddings { kept: Mutex::default(), capacity }
+    }
+
     /// The kept vector of each text, where there is one.
     pub fn look_up(&self, texts: &[String]) -> Vec<Option<Vec<f32>>> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         texts.iter().map(|text| kept.vectors.get(text).map(|vector| vector.to_vec())).collect()
     }
 
-    /// Keep `vectors`, one per text of `texts`, dropping the oldest beyond [`KEPT`].
+    /// Keep `vectors`, one per text of `texts`, dropping the oldest beyond the capacity.
     pub fn keep(&self, texts: &[String], vectors: &[Vec<f32>]) {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         for (text, vector) in texts.iter().zip(vectors) {
@@ -39,7 +44,7 @@ impl RecentEmbeddings {
                 kept.order.push_back(text.clone());
             }
         }
-        while kept.order.len() > KEPT {
+        while kept.order.len() > self.capacity {
             if let Some(oldest) = kept.order.pop_front() {
                 kept.vectors.remove(&oldest);
             }
@@ -53,7 +58,8 @@ mod tests {
 
     #[test]
     fn answers_what_it_kept_and_forgets_the_oldest() {
-        let recent = RecentEmbeddings::default();
+        const KEPT: usize = 16;
+        let recent = RecentEmbeddings::new(KEPT);
         let texts: Vec<String> = (0..=KEPT).map(|n| format!("text {n}")).collect();
         let vectors: Vec<Vec<f32>> = (0..=KEPT).map(|n| vec![n as f32, 1.0]).collect();
         recent.keep(&texts[..2], &vectors[..2]);
@@ -67,5 +73,13 @@ mod tests {
             recent.look_up(&ends),
             [None, Some(vec![1.0, 1.0]), Some(vec![KEPT as f32, 1.0])]
         );
+    }
+
+    #[test]
+    fn a_capacity_of_zero_keeps_nothing() {
+        let recent = RecentEmbeddings::new(0);
+        let texts = ["a".to_owned()];
+        recent.keep(&texts, &[vec![1.0]]);
+        assert_eq!(recent.look_up(&texts), [None]);
     }
 }
