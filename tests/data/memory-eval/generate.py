@@ -316,6 +316,44 @@ class Ctx:
                 return v
 
 
+class Draws:
+    """One user's draws in generate_crowded.py and generate_records.py. No two
+    values of a user share a content stem, so no answer is ambiguous; also
+    serves render()."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.used = set()        # lower-cased values and names taken
+        self.reserved = set()    # their content stems
+        self.templates = set()   # turn templates already used by this user
+
+    def free(self, text):
+        return text.lower() not in self.used and not (content(text) & self.reserved)
+
+    def take(self, pool, key=lambda v: v):
+        """A free value from pool, reserved for this user; None if none is left."""
+        cands = [x for x in pool if self.free(key(x))]
+        if not cands:
+            return None
+        v = self.rng.choice(cands)
+        self.used.add(key(v).lower())
+        self.reserved |= content(key(v))
+        return v
+
+    def other(self, pool):  # a filler slot value that is none of the user's values
+        return self.rng.choice([x for x in pool if self.free(x)])
+
+    def pick(self, pool):
+        return self.rng.choice(pool)
+
+    def template(self, pool):
+        """A template this user has not said yet, if one is left."""
+        fresh = [t for t in pool if t not in self.templates]
+        t = self.pick(fresh or pool)
+        self.templates.add(t)
+        return t
+
+
 class Fact:
     """One planted fact: its turn(s), keyword tokens, question candidates, distractors."""
 
@@ -1371,6 +1409,27 @@ def decorate(c, text):
 # ---------------------------------------------------------------------------
 
 
+def draw_filler(c, owned, n):
+    """n small-talk turns from FILLER, none naming one of the `owned` things
+    (each with .stems and .facts, each fact with .keys) or holding a value of
+    theirs; None if there are not that many. For generate_crowded.py and
+    generate_records.py."""
+    keys = [o.stems for o in owned] + [k for o in owned for f in o.facts for k in f.keys]
+    order = list(range(len(FILLER)))
+    c.rng.shuffle(order)
+    out, seen = [], set()
+    for ti in order:
+        if len(out) == n:
+            return out
+        text = render(c, FILLER[ti])
+        stems = content(text)
+        if text in seen or any(k <= stems for k in keys):
+            continue
+        seen.add(text)
+        out.append(decorate(c, text))
+    return out if len(out) == n else None
+
+
 def question_ok(kind, q, answer_texts, fact, reserved):
     qs = all_stems(q)
     qc = content(q)
@@ -1580,13 +1639,27 @@ def check(data):
     return errors
 
 
-def summary(data):
+def check_sizes(data, turns, questions):
+    """Errors for users whose counts of turns or questions fall outside the
+    (lowest, highest) ranges given."""
+    errors = []
+    for conv in data["conversations"]:
+        n = len(conv["turns"])
+        if not turns[0] <= n <= turns[1]:
+            errors.append(f"{conv['user']}: {n} turns, expected {turns[0]}-{turns[1]}")
+        if not questions[0] <= len(conv["questions"]) <= questions[1]:
+            errors.append(f"{conv['user']}: {len(conv['questions'])} questions")
+    return errors
+
+
+def summary_lines(data):
+    """The counts every set's summary starts with."""
     convs = data["conversations"]
     turns = [len(c["turns"]) for c in convs]
     qs = [q for c in convs for q in c["questions"]]
     kinds = {k: sum(1 for q in qs if q["kind"] == k) for k in KINDS}
     two = sum(1 for q in qs if len(q["answers"]) > 1)
-    lines = [
+    return [
         f"users: {len(convs)}",
         f"turns: {sum(turns)} (per user {min(turns)}-{max(turns)})",
         f"questions: {len(qs)} (per user {min(len(c['questions']) for c in convs)}-"
@@ -1594,6 +1667,11 @@ def summary(data):
         "kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.items()),
         f"questions with two answer turns: {two}",
     ]
+
+
+def summary(data):
+    qs = [q for c in data["conversations"] for q in c["questions"]]
+    lines = summary_lines(data)
     if qs and "category" in qs[0]:
         cats = {}
         for q in qs:

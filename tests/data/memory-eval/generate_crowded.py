@@ -42,8 +42,8 @@ import sys
 sys.dont_write_bytecode = True
 import generate as base  # noqa: E402  (after the bytecode switch on purpose)
 from generate import (  # noqa: E402
-    CITIES, FEMALE, FILLER, HOBBIES, JOBS, KINDS, MALE, MONTHS, PET_NAMES, STREETS,
-    SURNAMES, WEEKDAYS, an, cap, content, render, decorate,
+    CITIES, Draws, FEMALE, HOBBIES, JOBS, KINDS, MALE, MONTHS, PET_NAMES, STREETS,
+    SURNAMES, WEEKDAYS, an, cap, content, draw_filler,
 )
 
 SEED = 23
@@ -473,39 +473,6 @@ ATTRS = {
 # ---------------------------------------------------------------------------
 
 
-class Ctx:
-    """One user's draws. Every value and name of a user shares no content stem
-    with any other, so no answer is ambiguous; also serves generate.render()."""
-
-    def __init__(self, rng):
-        self.rng = rng
-        self.used = set()        # lower-cased values and names taken
-        self.reserved = set()    # their content stems
-        self.templates = set()   # turn templates already used by this user
-
-    def free(self, text):
-        return text.lower() not in self.used and not (content(text) & self.reserved)
-
-    def take(self, pool, key=lambda v: v):
-        v = self.rng.choice([x for x in pool if self.free(key(x))])
-        self.used.add(key(v).lower())
-        self.reserved |= content(key(v))
-        return v
-
-    def other(self, pool):  # a filler slot value that is none of the user's values
-        return self.rng.choice([x for x in pool if self.free(x)])
-
-    def pick(self, pool):
-        return self.rng.choice(pool)
-
-    def template(self, pool):
-        """A template this user has not said yet, if one is left."""
-        fresh = [t for t in pool if t not in self.templates]
-        t = self.pick(fresh or pool)
-        self.templates.add(t)
-        return t
-
-
 class Entity:
     """A relative/friend/colleague, a pet, a trip or an appointment."""
 
@@ -686,7 +653,7 @@ def build_user(rng, uid):
 
 
 def try_user(rng, uid):
-    c = Ctx(rng)
+    c = Draws(rng)
     people = draw_people(c)
     ents = people + draw_pets(c) + draw_trips(c) + draw_appts(c)
     companions = []
@@ -730,25 +697,6 @@ def try_user(rng, uid):
         return None
     conv = {"user": uid, "turns": turns, "questions": questions}
     return conv, {"turns": meta, "ents": ents}
-
-
-def draw_filler(c, ents, n):
-    """n small-talk turns from generate.py's templates, none naming an entity
-    or holding a value of this user."""
-    keys = [e.stems for e in ents] + [k for e in ents for f in e.facts for k in f.keys]
-    order = list(range(len(FILLER)))
-    c.rng.shuffle(order)
-    out, seen = [], set()
-    for ti in order:
-        if len(out) == n:
-            return out
-        text = render(c, FILLER[ti])
-        stems = content(text)
-        if text in seen or any(k <= stems for k in keys):
-            continue
-        seen.add(text)
-        out.append(decorate(c, text))
-    return out if len(out) == n else None
 
 
 def order_updates(blocks):
@@ -902,31 +850,14 @@ def generate(seed=SEED, keep_meta=False):
 
 
 def check(data):
-    errors = base.check(data)  # ids unique, kinds known, answers are the user's turns
-    for conv in data["conversations"]:
-        n = len(conv["turns"])
-        if not 50 <= n <= 80:
-            errors.append(f"{conv['user']}: {n} turns, expected 50-80")
-        if not 8 <= len(conv["questions"]) <= 12:
-            errors.append(f"{conv['user']}: {len(conv['questions'])} questions")
-    return errors
+    # ids unique, kinds known, answers are the user's turns; then the sizes
+    return base.check(data) + base.check_sizes(data, (50, 80), (8, 12))
 
 
 def summary(data, metas=None):
-    convs = data["conversations"]
-    turns = [len(c["turns"]) for c in convs]
-    qs = [q for c in convs for q in c["questions"]]
-    kinds = {k: sum(1 for q in qs if q["kind"] == k) for k in KINDS}
-    lines = [
-        f"users: {len(convs)}",
-        f"turns: {sum(turns)} (per user {min(turns)}-{max(turns)})",
-        f"questions: {len(qs)} (per user {min(len(c['questions']) for c in convs)}-"
-        f"{max(len(c['questions']) for c in convs)})",
-        "kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.items()),
-        f"questions with two answer turns: {sum(1 for q in qs if len(q['answers']) > 1)}",
-    ]
+    lines = base.summary_lines(data)
     if metas:
-        lines += crowding(convs, metas)
+        lines += crowding(data["conversations"], metas)
     return "\n".join(lines)
 
 

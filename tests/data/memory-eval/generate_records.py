@@ -46,8 +46,8 @@ import sys
 sys.dont_write_bytecode = True
 import generate as base  # noqa: E402  (after the bytecode switch on purpose)
 from generate import (  # noqa: E402
-    CARS, CITIES, COLOURS, FEMALE, FILLER, KINDS, MALE, MONTHS, WEEKDAYS, an, content,
-    decorate, render,
+    CARS, CITIES, COLOURS, FEMALE, KINDS, MALE, MONTHS, WEEKDAYS, Draws, an, content,
+    draw_filler,
 )
 
 SEED = 31
@@ -995,43 +995,13 @@ QUESTIONS = {
 # ---------------------------------------------------------------------------
 
 
-class Ctx:
+class Ctx(Draws):
     """One user's draws. No two values or identifiers of a user share a content
-    stem (identifiers may share their format part), so no answer is ambiguous;
-    also serves generate.render()."""
+    stem (identifiers may share their format part), so no answer is ambiguous."""
 
     def __init__(self, rng):
-        self.rng = rng
-        self.used = set()        # lower-cased values and identifiers taken
-        self.reserved = set()    # their content stems
+        super().__init__(rng)
         self.classes = set()     # value classes taken (see POOLS)
-        self.templates = set()   # turn templates already used by this user
-
-    def free(self, text):
-        return text.lower() not in self.used and not (content(text) & self.reserved)
-
-    def take(self, pool, key=lambda v: v):
-        """A free value from pool, reserved for this user; None if none is left."""
-        cands = [x for x in pool if self.free(key(x))]
-        if not cands:
-            return None
-        v = self.rng.choice(cands)
-        self.used.add(key(v).lower())
-        self.reserved |= content(key(v))
-        return v
-
-    def other(self, pool):  # a filler slot value that is none of the user's values
-        return self.rng.choice([x for x in pool if self.free(x)])
-
-    def pick(self, pool):
-        return self.rng.choice(pool)
-
-    def template(self, pool):
-        """A template this user has not said yet, if one is left."""
-        fresh = [t for t in pool if t not in self.templates]
-        t = self.pick(fresh or pool)
-        self.templates.add(t)
-        return t
 
     def ident(self, kind):
         """A new identifier of a kind: its own part shares no stem with any value
@@ -1232,25 +1202,6 @@ def try_user(rng, uid, kinds):
     return conv, {"turns": meta, "recs": recs}
 
 
-def draw_filler(c, recs, n):
-    """n small-talk turns from generate.py's templates, none naming a record
-    or holding a value of this user."""
-    keys = [r.stems for r in recs] + [k for r in recs for f in r.facts for k in f.keys]
-    order = list(range(len(FILLER)))
-    c.rng.shuffle(order)
-    out, seen = [], set()
-    for ti in order:
-        if len(out) == n:
-            return out
-        text = render(c, FILLER[ti])
-        stems = content(text)
-        if text in seen or any(k <= stems for k in keys):
-            continue
-        seen.add(text)
-        out.append(decorate(c, text))
-    return out if len(out) == n else None
-
-
 def order_facts(blocks, recs):
     """A record's fact turns come in the order of its attributes (what it is,
     when, what went wrong, the follow-up); an update comes at least 3 turns
@@ -1396,31 +1347,14 @@ def generate(seed=SEED, keep_meta=False):
 
 
 def check(data):
-    errors = base.check(data)  # ids unique, kinds known, answers are the user's turns
-    for conv in data["conversations"]:
-        n = len(conv["turns"])
-        if not MIN_TURNS <= n <= MAX_TURNS:
-            errors.append(f"{conv['user']}: {n} turns, expected {MIN_TURNS}-{MAX_TURNS}")
-        if not 8 <= len(conv["questions"]) <= 12:
-            errors.append(f"{conv['user']}: {len(conv['questions'])} questions")
-    return errors
+    # ids unique, kinds known, answers are the user's turns; then the sizes
+    return base.check(data) + base.check_sizes(data, (MIN_TURNS, MAX_TURNS), (8, 12))
 
 
 def summary(data, metas=None):
-    convs = data["conversations"]
-    turns = [len(c["turns"]) for c in convs]
-    qs = [q for c in convs for q in c["questions"]]
-    kinds = {k: sum(1 for q in qs if q["kind"] == k) for k in KINDS}
-    lines = [
-        f"users: {len(convs)}",
-        f"turns: {sum(turns)} (per user {min(turns)}-{max(turns)})",
-        f"questions: {len(qs)} (per user {min(len(c['questions']) for c in convs)}-"
-        f"{max(len(c['questions']) for c in convs)})",
-        "kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.items()),
-        f"questions with two answer turns: {sum(1 for q in qs if len(q['answers']) > 1)}",
-    ]
+    lines = base.summary_lines(data)
     if metas:
-        lines += crowding(convs, metas)
+        lines += crowding(data["conversations"], metas)
     return "\n".join(lines)
 
 
