@@ -73,6 +73,37 @@ async fn users_remember_recall_list_and_forget_their_own_memories() {
     assert_eq!(say(&bot, "ann", "/remember").await.reply, "Usage: /remember TEXT");
 }
 
+/// A question naming an order number or a version finds the memories that name it, not those
+/// of its neighbours, which the keyword index and the embedding can hardly tell apart.
+#[tokio::test]
+async fn a_recall_naming_an_identifier_puts_the_memories_naming_it_first() {
+    let memories = [
+        "Release v4.30.12 brought a new login page and new icons.",
+        "In v4.30.1 the Android app stopped crashing at start.",
+        "Release v4.29 moved the pricing page.",
+    ];
+    // "1" is too short a word for the keyword search: to it, both v4.30 releases match.
+    let question = "/recall What's new in v4.30.1?";
+    let mut first_lines = Vec::new();
+    for identifiers in [true, false] {
+        let sandbox = Sandbox::new();
+        sandbox.install_hello();
+        sandbox.install_memory();
+        let mut config = config(&sandbox);
+        let settings = &mut config.plugins.entry(plugin_name("memory")).or_default().config;
+        settings.insert("identifiers".into(), identifiers.into());
+        let bot = bot_with(config).await;
+        for memory in memories {
+            say(&bot, "ann", &format!("/remember {memory}")).await;
+        }
+        let recalled = say(&bot, "ann", question).await.reply;
+        first_lines.push(recalled.lines().next().unwrap_or_default().to_owned());
+    }
+    assert!(first_lines[0].contains("v4.30.1 the Android app"), "{first_lines:?}");
+    // Without the setting, "new" puts the other release first: the test tells the two apart.
+    assert!(first_lines[1].contains("v4.30.12"), "{first_lines:?}");
+}
+
 #[tokio::test]
 async fn turns_are_remembered_recalled_into_the_prompt_and_facts_extracted() {
     let fake = FakeLlm::start().await;

@@ -3,7 +3,9 @@
 //! mean reciprocal rank are measured for each retrieval method: vector only, keyword only,
 //! hybrid fused by standard scores and by reciprocal rank fusion, and hybrid following
 //! relations ([`Method`]). Each method runs in a fresh in-memory database, set only by the
-//! plugin's own settings (its weights, `fusion` and `relations`). With a
+//! plugin's own settings (its weights, `fusion` and `relations`); every method with the
+//! keyword search puts memories naming the question's identifiers first, as the plugin does
+//! by default (`identifiers`). With a
 //! haystack, each user's memories also hold other users' turns ([`super::haystack`]),
 //! stored straight into the plugin's collection before the user's own. Every text is
 //! embedded once for all methods ([`Embedded`]), so the recall latencies printed leave the

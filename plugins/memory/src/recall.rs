@@ -1,11 +1,13 @@
 //! Recall: vector kNN and BM25 over the user's memories, fused into one ranking
-//! (`dcmaid_memory_core::fusion`);
+//! (`dcmaid_memory_core::fusion`), memories naming the query's identifiers first
+//! (`dcmaid_memory_core::identifier`);
 //! then relations of the best hits are followed one hop (faded by their age) and blended into
 //! the ranking, and the two best memories, recalled together, get related or strengthened.
 
 use std::collections::HashMap;
 
 use dcmaid_memory_core::expand::{Neighbour, expand};
+use dcmaid_memory_core::identifier::Identifiers;
 use dcmaid_memory_core::relation::{DEFAULT_REINFORCE, decayed, reinforced};
 use dcmaid_memory_core::settings::{MAX_RECALL_LIMIT, Settings};
 use dcmaid_sdk::prelude::*;
@@ -46,7 +48,10 @@ pub fn recall(user_id: &str, query: &str, limit: u32) -> Result<Vec<Recalled>, P
         true => scored(store::search(COLLECTION, &words, &of_user, candidates)?)?,
         false => Vec::new(),
     };
-    let fused = settings.fusion.fuse(&by_vector, &by_keyword);
+    let mut fused = settings.fusion.fuse(&by_vector, &by_keyword);
+    if settings.promotes_identifiers() {
+        Identifiers::of(query).promote(&mut fused, |id| texts.get(id).map(String::as_str));
+    }
     let ranked = match settings.expansion() {
         Some(expansion) => {
             let expansion =

@@ -26,6 +26,10 @@ pub struct Settings {
     /// How vector and keyword hits are merged (`fusion`, `rrf_k`, `vector_weight`,
     /// `keyword_weight`).
     pub fusion: Fusion,
+    /// Whether memories that name an identifier the query names (an order number, a version,
+    /// a code) come first (`identifiers`); part of the keyword search, so only while its
+    /// weight is above 0 (see [`Settings::promotes_identifiers`]).
+    pub identifiers: bool,
     /// Whether memories get related when stored and recall follows relations (`relations`).
     pub relations: bool,
     /// The share of a hit's score a related memory gets (`relation_blend`, 0 to 1).
@@ -44,6 +48,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             fusion: Fusion::default(),
+            identifiers: true,
             relations: true,
             blend: DEFAULT_BLEND,
             half_life_ms: DEFAULT_HALF_LIFE_MS,
@@ -85,6 +90,7 @@ impl Settings {
         // Each field passed its own check, so what is left is both weights 0, and the error
         // names them as the keys do.
         fusion.validate()?;
+        set(&mut settings.identifiers, read(&map, "identifiers", "true or false", Value::as_bool)?);
         set(&mut settings.relations, read(&map, "relations", "true or false", Value::as_bool)?);
         let blend = number(|n| (0.0..=1.0).contains(&n));
         set(&mut settings.blend, read(&map, "relation_blend", "a number from 0 to 1", blend)?);
@@ -114,6 +120,12 @@ impl Settings {
             settings.chunk_overlap = half;
         }
         Ok(settings)
+    }
+
+    /// Whether recall puts memories naming the query's identifiers first: matching words
+    /// exactly is keyword evidence, so a vector search alone does not.
+    pub fn promotes_identifiers(&self) -> bool {
+        self.identifiers && self.fusion.keyword_weight > 0.0
     }
 
     /// How recall blends relations into its ranking, or `None` when relations are off.
@@ -170,6 +182,7 @@ mod tests {
         }
         assert_eq!(defaults.fusion, Fusion::default());
         assert!(defaults.relations);
+        assert!(defaults.identifiers && defaults.promotes_identifiers());
         assert_eq!(defaults.recall_limit, 5);
         assert_eq!((defaults.chunk_tokens, defaults.chunk_overlap), (500, 50));
     }
@@ -178,7 +191,7 @@ mod tests {
     fn every_key_is_read() {
         let json = r#"{
             "fusion": "rrf", "rrf_k": 30, "vector_weight": 2.5, "keyword_weight": 0,
-            "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
+            "identifiers": false, "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
             "recall_limit": 8, "chunk_tokens": 200, "chunk_overlap": 100,
             "embedding_model": "whatever"
         }"#;
@@ -187,6 +200,7 @@ mod tests {
             Fusion { rule: Rule::ReciprocalRank, k: 30.0, vector_weight: 2.5, keyword_weight: 0.0 };
         let expected = Settings {
             fusion,
+            identifiers: false,
             relations: false,
             blend: 0.25,
             half_life_ms: 36 * 60 * 60 * 1000,
@@ -196,6 +210,14 @@ mod tests {
         };
         assert_eq!(settings, expected);
         assert_eq!(settings.expansion(), None);
+    }
+
+    #[test]
+    fn identifiers_are_promoted_only_with_the_keyword_search() {
+        let vector_only = Settings::from_json(r#"{"keyword_weight": 0}"#).unwrap();
+        assert!(vector_only.identifiers && !vector_only.promotes_identifiers());
+        let off = Settings::from_json(r#"{"identifiers": false}"#).unwrap();
+        assert!(!off.promotes_identifiers());
     }
 
     #[test]
@@ -229,6 +251,7 @@ mod tests {
             (r#"{"keyword_weight": true}"#, "keyword_weight: expected a number"),
             (r#"{"vector_weight": 0, "keyword_weight": 0}"#, "must not both be 0"),
             (r#"{"relations": "yes"}"#, r#"relations: expected true or false, got "yes""#),
+            (r#"{"identifiers": 1}"#, "identifiers: expected true or false, got 1"),
             (
                 r#"{"relation_blend": 1.5}"#,
                 "relation_blend: expected a number from 0 to 1, got 1.5",
