@@ -10,7 +10,9 @@
 //!    `remember` follows its `recall`, and the embedding of the same question straight from
 //!    the model; the store's two searches alone, from the in-memory index and (for the first
 //!    20 questions) from SurrealDB's own HNSW and BM25 indexes, the baseline; and the
-//!    store's `related` and `get`, which recall calls for its best hits.
+//!    store's `related` and `get`, which recall calls for its best hits;
+//! 4. forgetting: the store's `remove` of a memory and its relations, p50 and p95, at each
+//!    size (every synthetic memory is related to the one stored before it).
 //!    The memories beyond the dataset's are its turns' vectors mixed pairwise
 //!    (normalised 0.8/0.2 blends), with text from both, stored straight into the plugin's
 //!    collection.
@@ -41,6 +43,8 @@ const QUERIES: usize = 200;
 /// Questions asked of SurrealDB's own indexes too, for the baseline: its BM25 takes seconds
 /// a query at 100k, so fewer.
 const BASELINE_QUERIES: usize = 20;
+/// Memories forgotten at each size, for `remove`'s latency.
+const REMOVALS: usize = 50;
 
 fn install_memory(plugins: &Path) {
     let folder = plugins.join("memory");
@@ -138,6 +142,10 @@ async fn main() {
     let user_id = bot.message(Platform::Console, USER, USER, "bench", "").user.id;
     let mut stored = 0usize;
     let mut filling = Duration::ZERO;
+    let mut relating = Duration::ZERO;
+    // Every synthetic memory is related to the one stored before it, so that the relations
+    // table grows with the memories, as `remember` makes it grow.
+    let mut ids: Vec<String> = Vec::new();
     for size in sizes {
         let started = Instant::now();
         while stored < size {
@@ -151,7 +159,15 @@ async fn main() {
             );
             let fields = json!({"user_id": user_id, "kind": "turn", "text": text, "at_ms": 0});
             let serde_json::Value::Object(fields) = fields else { unreachable!() };
-            documents.insert("memories", fields, Some(normalised(mixed))).await.unwrap();
+            let id = documents.insert("memories", fields, Some(normalised(mixed))).await.unwrap();
+            if let Some(previous) = ids.last() {
+                let edge = json!({"strength": 0.5, "reason": "stored one after the other"});
+                let serde_json::Value::Object(edge) = edge else { unreachable!() };
+                let relate = Instant::now();
+                documents.relate("memories", "related", previous, &id, edge).await.unwrap();
+                relating += relate.elapsed();
+            }
+            ids.push(id);
             stored += 1;
             if stored.is_multiple_of(10_000) {
                 eprintln!(
@@ -263,10 +279,31 @@ async fn main() {
             millis(total_p50),
             millis(total_p95)
         );
+        // Forgetting: `remove` deletes a memory and its relations, found by the relations'
+        // endpoint indexes. Spread over what is stored; each has an edge in and one out.
+        let step = (ids.len() / REMOVALS).max(1);
+        let mut removals = Vec::with_capacity(REMOVALS);
+        let forgotten: Vec<String> =
+            (1..ids.len() - 1).step_by(step).take(REMOVALS).map(|at| ids[at].clone()).collect();
+        for id in &forgotten {
+            let started = Instant::now();
+            assert!(documents.remove("memories", id).await.unwrap());
+            removals.push(started.elapsed());
+        }
+        ids.retain(|id| !forgotten.contains(id));
+        let (remove_p50, remove_p95) = percentiles(removals);
+        println!(
+            "| at {size} memories and {} relations: the store's `remove` (a memory and its relations), p50 / p95 | {} / {} |",
+            stored - 1,
+            millis(remove_p50),
+            millis(remove_p95)
+        );
     }
     println!(
-        "\nStoring the synthetic memories took {} ({:.0} memories/s, straight into the store).",
+        "\nStoring the synthetic memories took {} ({:.0} memories/s, straight into the store, \
+         each related to the one before; relating took {} of it).",
         millis(filling),
-        stored as f64 / filling.as_secs_f64()
+        stored as f64 / filling.as_secs_f64(),
+        millis(relating)
     );
 }

@@ -263,6 +263,12 @@ impl PluginDocuments {
             let collection = Collection::checked(spec)?;
             known.insert(collection.name.clone(), collection);
         }
+        // Collections defined by an earlier version get this version's relation indexes.
+        let upgrades: Vec<String> =
+            known.keys().flat_map(|name| relation_indexes(&name.relations_table())).collect();
+        if !upgrades.is_empty() {
+            self.db.query(upgrades.join(";\n")).await?.check()?;
+        }
         Ok(known)
     }
 
@@ -295,9 +301,8 @@ impl PluginDocuments {
             format!("DEFINE TABLE IF NOT EXISTS {table} SCHEMALESS"),
             format!("DEFINE INDEX IF NOT EXISTS updated ON {table} FIELDS updated_at"),
             format!("DEFINE TABLE IF NOT EXISTS {relations} SCHEMALESS"),
-            format!("DEFINE INDEX IF NOT EXISTS source ON {relations} FIELDS kind, source"),
-            format!("DEFINE INDEX IF NOT EXISTS target ON {relations} FIELDS kind, target"),
         ];
+        statements.extend(relation_indexes(&relations));
         if let Some(dimensions) = wanted.spec.dimensions {
             statements.push(format!(
                 "DEFINE INDEX IF NOT EXISTS vector ON {table} FIELDS vector \
@@ -607,7 +612,7 @@ impl PluginDocuments {
         }
         let query = format!(
             "SELECT source, target, fields, updated_at FROM {} \
-             WHERE kind = $kind AND (source = $id OR target = $id) \
+             WHERE (source = $id AND kind = $kind) OR (target = $id AND kind = $kind) \
              ORDER BY updated_at DESC LIMIT {limit}",
             collection.name.relations_table(),
         );
@@ -683,6 +688,18 @@ impl EdgeRow {
             updated_at_ms: self.updated_at,
         }
     }
+}
+
+/// The indexes of a relations table. Each is led by an endpoint, so that one index serves
+/// both a document's relations of one kind (`related`) and all of them (`remove`). Those of
+/// earlier versions were led by the kind, which `remove` could not use; they are dropped.
+fn relation_indexes(relations: &str) -> [String; 4] {
+    [
+        format!("REMOVE INDEX IF EXISTS source ON {relations}"),
+        format!("REMOVE INDEX IF EXISTS target ON {relations}"),
+        format!("DEFINE INDEX IF NOT EXISTS by_source ON {relations} FIELDS source, kind"),
+        format!("DEFINE INDEX IF NOT EXISTS by_target ON {relations} FIELDS target, kind"),
+    ]
 }
 
 #[cfg(test)]

@@ -393,3 +393,52 @@ async fn relations_in_the_index_answer_as_the_database_does() {
         agree(id).await;
     }
 }
+
+/// The plan SurrealDB makes for `query` on `store`'s database, as text.
+async fn plan(store: &PluginDocuments, query: &str) -> String {
+    let mut response = store.db.query(format!("{query} EXPLAIN")).bind(("id", "a")).await.unwrap();
+    let plan: Option<Json> = response.take(0).unwrap();
+    plan.unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_documents_relations_are_found_by_index_and_old_databases_get_the_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("surrealkv://{}", dir.path().join("db").display());
+    {
+        let storage = Storage::open(&url).await.unwrap();
+        let store = documents(&storage, "memory", Clock::system()).await;
+        store.define(spec("notes")).await.unwrap();
+        // As an earlier version left it: indexes led by the kind.
+        let old = "REMOVE INDEX by_source ON r__notes; REMOVE INDEX by_target ON r__notes; \
+                   DEFINE INDEX source ON r__notes FIELDS kind, source; \
+                   DEFINE INDEX target ON r__notes FIELDS kind, target;";
+        store.db.query(old).await.unwrap().check().unwrap();
+    }
+    let storage = Storage::open(&url).await.unwrap();
+    let store = documents(&storage, "memory", Clock::system()).await;
+    for id in ["a", "b"] {
+        store.put("notes", id, memory("ann", id), Some(vec![1.0, 0.0, 0.0])).await.unwrap();
+    }
+    store.relate("notes", "near", "a", "b", Map::new()).await.unwrap();
+
+    let mut response = store.db.query("INFO FOR TABLE r__notes").await.unwrap();
+    let info: Json = response.take::<Option<Json>>(0).unwrap().unwrap();
+    let mut indexes: Vec<&String> = info["indexes"].as_object().unwrap().keys().collect();
+    indexes.sort();
+    assert_eq!(indexes, ["by_source", "by_target"], "{info}");
+
+    // `remove` and `related` (when no in-memory index answers) read both indexes, not the
+    // table.
+    for query in [
+        "SELECT * FROM r__notes WHERE source = $id OR target = $id",
+        "SELECT * FROM r__notes WHERE (source = $id AND kind = 'near') \
+         OR (target = $id AND kind = 'near')",
+    ] {
+        let plan = plan(&store, query).await;
+        assert!(plan.contains("by_source") && plan.contains("by_target"), "{query}: {plan}");
+        assert!(!plan.contains("TableScan"), "{query}: {plan}");
+    }
+    assert!(store.remove("notes", "a").await.unwrap());
+    assert!(store.related("notes", "near", "b", 10).await.unwrap().is_empty());
+}

@@ -1,5 +1,5 @@
 //! A collection's relations in memory, by document: `related` answers in microseconds,
-//! where SurrealDB's query (`source = $id OR target = $id`) reads the relations table.
+//! without a query to SurrealDB (which finds them through the relations' endpoint indexes).
 
 use std::collections::{HashMap, HashSet};
 
