@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use common::{Summary, install, micros, millis, sample};
 
-use dcmaid_host::bindings::{Invocation, Platform, PluginError, Reply};
+use dcmaid_host::wit::{Invocation, Platform, PluginError, Reply};
 use dcmaid_host::{Bot, Config};
 
 /// The misbehave plugin's `/ok` branch, written natively: the baseline.
@@ -73,7 +73,7 @@ async fn main() {
     })
     .await;
     let instantiate = sample(warmup, iterations, async || {
-        std::hint::black_box(plugin.instantiate("bench").await.unwrap());
+        plugin.instantiate_only().await.unwrap();
     })
     .await;
     let call = sample(warmup, iterations, async || {

@@ -17,12 +17,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::{Summary, micros, sample, target_dir};
-use dcmaid_host::clock::Clock;
+use dcmaid_host::bot::ratelimit::{Bucket, RateLimiter};
+use dcmaid_host::capabilities::http::{Allowlist, Egress};
 use dcmaid_host::config::StorageConfig;
-use dcmaid_host::egress::{Allowlist, Egress};
-use dcmaid_host::metrics::Metrics;
-use dcmaid_host::plugin::PluginName;
-use dcmaid_host::ratelimit::{Bucket, RateLimiter};
+use dcmaid_host::core::Clock;
+use dcmaid_host::core::PluginName;
+use dcmaid_host::telemetry::Metrics;
 use dcmaid_host::{Bot, Config};
 
 const URLS: [&str; 8] = [

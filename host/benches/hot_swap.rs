@@ -20,9 +20,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Summary, millis, target_dir};
-use dcmaid_host::bindings::Platform;
 use dcmaid_host::config::StorageConfig;
-use dcmaid_host::plugin::PluginName;
+use dcmaid_host::core::PluginName;
+use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 
 const ROUNDS: usize = 5;
@@ -74,7 +74,7 @@ async fn swap_latency(
         let _ = std::fs::remove_dir_all(bot.config().cache_dir());
     }
     let started = Instant::now();
-    let swapped = bot.reload_plugin(&PluginName::new(name).unwrap()).await.unwrap();
+    let swapped = bot.swaps().reload_plugin(&PluginName::new(name).unwrap()).await.unwrap();
     assert_eq!(swapped.to, Some(version));
     let reply = say(bot, "bench", command).await;
     assert!(!reply.starts_with("Sorry"), "{reply}");
@@ -128,7 +128,7 @@ async fn install_to_first_reply(bot: &Bot, reference: &str, cold: bool) -> Durat
     }
     let started = Instant::now();
     dcmaid_host::install::install(bot.config(), reference, true).await.unwrap();
-    bot.reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
+    bot.swaps().reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
     // A user of its own each time: the rate limit is not what is measured.
     let reply = say(bot, reference, "/hello").await;
     assert!(reply.starts_with("Hello"), "{reply}");
@@ -174,7 +174,7 @@ async fn throughput(bot: &Arc<Bot>, plugins: &Path, length: Duration, swapping: 
         tokio::time::sleep(Duration::from_millis(100)).await;
         if swapping {
             install(plugins, "hello", "hello", "persona", &format!("0.3.{swaps}"));
-            bot.reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
+            bot.swaps().reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
             swaps += 1;
         }
     }

@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{Summary, micros, millis, sample, target_dir};
-use dcmaid_host::bindings::{Invocation, Platform};
 use dcmaid_host::config::StorageConfig;
+use dcmaid_host::wit::{Invocation, Platform};
 use dcmaid_host::{Bot, Config};
 
 struct Plugin {

@@ -31,10 +31,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{millis, target_dir};
-use dcmaid_host::bindings::Platform;
-use dcmaid_host::clock::Clock;
-use dcmaid_host::eval::memory::Dataset;
-use dcmaid_host::plugin::PluginName;
+use dcmaid_host::core::PluginName;
+use dcmaid_host::eval::dataset::Dataset;
+use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 use serde_json::json;
 
@@ -98,7 +97,7 @@ async fn main() {
     let bot = Arc::new(Bot::start(config).await.unwrap());
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     let memory = bot.plugins().memory().cloned().expect("the memory plugin loaded");
-    let embedder = bot.backends().embedder.clone().expect("the local model is installed");
+    let embedder = bot.capabilities().llm.embedder.clone().expect("the local model is installed");
 
     // 1. Embedding throughput.
     let started = Instant::now();
@@ -127,18 +126,10 @@ async fn main() {
     );
 
     // 3. Recall latency at each size.
-    let documents = bot
-        .backends()
-        .storage
-        .plugin_documents(&PluginName::new("memory").unwrap(), Clock::system())
-        .await
-        .unwrap();
-    let unindexed = bot
-        .backends()
-        .storage
-        .plugin_documents_unindexed(&PluginName::new("memory").unwrap(), Clock::system())
-        .await
-        .unwrap();
+    let plugin = PluginName::new("memory").unwrap();
+    let store = &bot.capabilities().store;
+    let documents = store.documents(&plugin).await.unwrap();
+    let unindexed = store.documents_unindexed(&plugin).await.unwrap();
     let user_id = bot.message(Platform::Console, USER, USER, "bench", "").user.id;
     let mut stored = 0usize;
     let mut filling = Duration::ZERO;

@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Summary, install, micros, sample};
-use dcmaid_host::bindings::Platform;
-use dcmaid_host::metrics::{CallOutcome, Metrics, Status};
+use dcmaid_host::telemetry::{CallOutcome, Metrics, Status};
+use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 
 /// Per-message latency of `bot.handle`, for `iterations` messages from 50 users.

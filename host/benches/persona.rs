@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Summary, install, micros, sample};
-use dcmaid_host::bindings::Platform;
+use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 use personality_core::settings::Settings;
 use personality_core::state::UserState;

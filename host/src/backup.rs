@@ -101,13 +101,14 @@ fn prune(backups: &Path, keep: usize) -> Result<(), BackupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugin::PluginName;
+    use crate::capabilities::kv::KvTable;
+    use crate::core::PluginName;
 
     #[tokio::test]
     async fn a_backup_restores_into_an_empty_store_and_old_ones_are_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open("mem://").await.unwrap();
-        let alpha = storage.plugin_kv(&PluginName::new("alpha").unwrap()).await.unwrap();
+        let alpha = KvTable::open(&storage, &PluginName::new("alpha").unwrap()).await.unwrap();
         alpha.set("greeting", b"hello".to_vec()).await.unwrap();
         let backups = dir.path().join("backups");
         let base = Utc::now();
@@ -121,7 +122,7 @@ mod tests {
 
         let fresh = Storage::open("mem://").await.unwrap();
         assert_eq!(restore(&fresh, &last).await.unwrap(), 1);
-        let alpha = fresh.plugin_kv(&PluginName::new("alpha").unwrap()).await.unwrap();
+        let alpha = KvTable::open(&fresh, &PluginName::new("alpha").unwrap()).await.unwrap();
         assert_eq!(alpha.get("greeting").await.unwrap(), Some(b"hello".to_vec()));
     }
 }

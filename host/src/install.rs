@@ -105,8 +105,8 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
         .write_folder(&folder)
         .map_err(|source| InstallError::Write { path: folder.clone(), source })?;
     let manifest = Manifest::load(&folder.join("plugin.toml")).map_err(LoadError::from)?;
-    let refused = vet(&folder, &manifest, config).err().map(|error| error.to_string());
-    let granted = config.effective_grants(&manifest.name, &manifest.capabilities);
+    let refused = vet(&folder, &manifest, &config.trust).err().map(|error| error.to_string());
+    let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
     Ok(Review {
         name: manifest.name.to_string(),
         version: manifest.version.to_string(),
@@ -162,7 +162,8 @@ pub fn install_package(
     let _ = std::fs::remove_dir_all(&staging);
     package.write_folder(&staging).map_err(|e| write(&staging, e))?;
     let manifest = Manifest::load(&staging.join("plugin.toml")).map_err(LoadError::from);
-    let vetted = manifest.and_then(|manifest| vet(&staging, &manifest, config).map(|()| manifest));
+    let vetted =
+        manifest.and_then(|manifest| vet(&staging, &manifest, &config.trust).map(|()| manifest));
     let manifest = match vetted {
         Ok(manifest) => manifest,
         Err(error) => {
@@ -170,7 +171,7 @@ pub fn install_package(
             return Err(error.into());
         }
     };
-    let granted = config.effective_grants(&manifest.name, &manifest.capabilities);
+    let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
     let missing: Vec<String> =
         manifest.capabilities.difference(&granted).map(ToString::to_string).collect();
     if !missing.is_empty() && !without_ungranted {
@@ -206,7 +207,7 @@ fn check_names(package: &Package) -> Result<(), InstallError> {
     let refuse = |field: &str, reason: String| {
         InstallError::Package(PackageError::Manifest(format!("`{field}`: {reason}")))
     };
-    crate::plugin::PluginName::new(&package.summary.name).map_err(|r| refuse("name", r))?;
+    crate::core::PluginName::new(&package.summary.name).map_err(|r| refuse("name", r))?;
     let component = &package.summary.component;
     let plain = Path::new(component).file_name().is_some_and(|f| f == component.as_str());
     if !plain || component.starts_with('.') {

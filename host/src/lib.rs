@@ -1,41 +1,32 @@
 //! dcmaid: a chat-bot host whose behaviours are WebAssembly components.
 //!
 //! A message's journey: an adapter ([`adapters`], [`api`]) normalises it into a
-//! [`bindings::Message`]; the [`pipeline`] routes a command to the plugin that owns it and
-//! anything else to the persona; each plugin call runs in a fresh, capped instance
-//! ([`plugin`]) of a component compiled once by the [`engine`]; plugins reach the outside
-//! only through host [`capabilities`].
+//! [`wit::Message`]; the [`bot`] routes a command to the plugin that owns it and anything
+//! else to the persona; each plugin call runs in a fresh, capped instance ([`runtime`]) of a
+//! component loaded once ([`plugin`]); plugins reach the outside only through host
+//! [`capabilities`]. `ARCHITECTURE.md` has the map.
 
 pub mod adapters;
 pub mod api;
 pub mod backup;
-pub mod bindings;
 pub mod bot;
 pub mod capabilities;
-pub mod clock;
-pub mod compile_cache;
 pub mod config;
+pub mod core;
 pub mod cron;
-pub mod egress;
-pub mod embed;
-pub mod engine;
-pub mod error;
 pub mod eval;
 pub mod install;
-pub mod llm;
-pub mod logtail;
-pub mod metrics;
-pub mod observers;
-pub mod pipeline;
+pub mod manifest;
 pub mod plugin;
-pub mod plugin_metrics;
-pub mod ratelimit;
-pub mod recollection;
 pub mod redis;
+pub mod runtime;
 pub mod storage;
-pub mod swap;
-pub mod toolbox;
+pub mod telemetry;
 pub mod trust;
+pub mod wit;
+
+#[cfg(test)]
+mod layout_tests;
 
 pub use bot::Bot;
 pub use config::Config;

@@ -6,7 +6,15 @@ use std::time::Duration;
 
 use fred::clients::SubscriberClient;
 use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
+use serde::Deserialize;
 
+/// Redis, for what replicas share: with it, each cron slot fires on one replica only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// E.g. `redis://127.0.0.1:6379`. None: this process is the only replica.
+    pub url: Option<String>,
+}
 /// How long connecting to Redis, and each command, may take.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -354,8 +354,8 @@ async fn persona_state_summary_and_logs_show_what_the_bot_did() {
     use tracing_subscriber::util::SubscriberInitExt;
     // The log tail sees what the process logs; another test may have installed it first.
     use tracing_subscriber::Layer;
-    let tail =
-        dcmaid_host::logtail::layer().with_filter(tracing_subscriber::filter::LevelFilter::INFO);
+    let tail = dcmaid_host::telemetry::logtail::layer()
+        .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
     let _ = tracing_subscriber::registry().with(tail).try_init();
 
     let sandbox = Sandbox::new();

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use dcmaid_host::Bot;
-use dcmaid_host::bindings::Platform;
-use dcmaid_host::clock::{Clock, ManualClock};
+use dcmaid_host::core::{Clock, ManualClock};
+use dcmaid_host::wit::Platform;
 use dcmaid_tests::Sandbox;
 
 use crate::say;

@@ -182,7 +182,7 @@ async fn the_bots_runner_runs_the_command_and_counts_the_run() {
     sandbox.install_analytics();
     let bot = Arc::new(dcmaid_host::Bot::start(sandbox.config()).await.unwrap());
     let yaml = "schedules:\n  weekly_report:\n    cron: '0 9 * * 1'\n    command: generate_analytics_report\n  daily_backup:\n    cron: '0 2 * * *'\n    command: backup_database\n";
-    let runner = dcmaid_host::cron::run::runner(&bot);
+    let runner = bot.job_runner();
     for job in parse_jobs(yaml).unwrap() {
         runner(job, Utc::now()).await.unwrap();
     }
@@ -281,7 +281,7 @@ async fn a_backup_restored_into_a_fresh_store_equals_the_original() {
         crate::say(&bot, user, text).await;
     }
     bot.flush_observers().await;
-    let storage = &bot.backends().storage;
+    let storage = bot.storage();
     let backups = original.data_dir().join("backups");
     let saved = dcmaid_host::backup::backup(storage, &backups, Utc::now(), 7).await.unwrap();
 
@@ -289,7 +289,7 @@ async fn a_backup_restored_into_a_fresh_store_equals_the_original() {
     fresh.install_personality();
     fresh.install_analytics();
     let restored = dcmaid_host::Bot::start(fresh.config()).await.unwrap();
-    let storage = &restored.backends().storage;
+    let storage = restored.storage();
     assert_eq!(dcmaid_host::backup::restore(storage, &saved).await.unwrap(), 2);
     let again = fresh.data_dir().join("backups");
     let copy = dcmaid_host::backup::backup(storage, &again, Utc::now(), 7).await.unwrap();

@@ -18,7 +18,7 @@ async fn serving(sandbox: &Sandbox) -> Arc<Bot> {
     config.server.admin_token = Some("s3cret".into());
     let bot = Arc::new(Bot::start(config).await.unwrap());
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
-    let runner = dcmaid_host::cron::run::runner(&bot);
+    let runner = bot.job_runner();
     bot.cron().start(Arc::new(Claims::Local), runner).await.unwrap();
     bot
 }
@@ -67,15 +67,14 @@ async fn a_plugin_without_the_grant_cannot_schedule() {
     let sandbox = Sandbox::new();
     sandbox.install_misbehave();
     let mut config = sandbox.config();
-    config.default_grants.remove(&dcmaid_host::capabilities::Capability::Scheduler);
+    config.default_grants.remove(&dcmaid_host::core::Capability::Scheduler);
     let bot = Bot::start(config).await.unwrap();
     // The user gets an apology; the plugin gets the reason.
     assert!(say(&bot, "alice", "/every tick * * * * * *").await.failed);
     let owner = bot.plugins().command_owner("every").unwrap().clone();
-    let message =
-        bot.message(dcmaid_host::bindings::Platform::Console, "alice", "alice", "alice", "x");
+    let message = bot.message(dcmaid_host::wit::Platform::Console, "alice", "alice", "alice", "x");
     let args = "tick * * * * * *".to_owned();
-    let invocation = dcmaid_host::bindings::Invocation { name: "every".into(), args, message };
+    let invocation = dcmaid_host::wit::Invocation { name: "every".into(), args, message };
     let error = owner.run_command(&invocation).await.unwrap_err().to_string();
     assert!(error.contains("NotGranted"), "{error}");
     assert!(bot.cron().list().await.unwrap().is_empty());

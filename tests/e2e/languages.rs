@@ -128,7 +128,7 @@ async fn a_javascript_observer_counts_events_in_its_own_metrics_and_answers_a_co
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_python_or_javascript_plugin_that_traps_is_contained() {
-    use dcmaid_host::capabilities::Capability;
+    use dcmaid_host::core::Capability;
     let sandbox = Sandbox::new();
     sandbox.install_hello();
     sandbox.install_dice_py();

@@ -175,7 +175,7 @@ async fn llm_needs_a_grant_and_a_model() {
     let sandbox = Sandbox::new();
     sandbox.install_misbehave();
     let mut config = with_model(&sandbox, &fake);
-    config.default_grants.remove(&dcmaid_host::capabilities::Capability::Llm);
+    config.default_grants.remove(&dcmaid_host::core::Capability::Llm);
     let bot = Bot::start(config).await.unwrap();
     assert!(say(&bot, "alice", "/ask anything").await.failed);
     assert!(fake.requests().is_empty(), "an ungranted plugin reached the model");

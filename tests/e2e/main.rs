@@ -23,8 +23,8 @@ mod tools;
 mod trust;
 
 use dcmaid_host::Bot;
-use dcmaid_host::bindings::Platform;
-use dcmaid_host::pipeline::Outcome;
+use dcmaid_host::bot::Outcome;
+use dcmaid_host::wit::Platform;
 
 /// Say `text` to `bot` as console user `user`.
 async fn say(bot: &Bot, user: &str, text: &str) -> Outcome {

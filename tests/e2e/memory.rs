@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use dcmaid_host::capabilities::store::StoreShared;
 use dcmaid_host::storage::Storage;
 use dcmaid_host::{Bot, Config};
 use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
@@ -201,10 +202,8 @@ async fn without_a_model_the_memory_plugin_refuses_to_start_saying_how_to_get_on
 async fn stored_ids(data_dir: &std::path::Path) -> Vec<String> {
     let url = format!("surrealkv://{}", data_dir.join("db").display());
     let storage = Storage::open(&url).await.unwrap();
-    let documents = storage
-        .plugin_documents(&plugin_name("memory"), dcmaid_host::clock::Clock::system())
-        .await
-        .unwrap();
+    let store = StoreShared::new(storage, dcmaid_host::core::Clock::system());
+    let documents = store.documents(&plugin_name("memory")).await.unwrap();
     let found = documents.find("memories", &Vec::new(), 1000).await.unwrap();
     found.into_iter().map(|entry| entry.id).collect()
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
-use dcmaid_host::plugin::CallError;
+use dcmaid_host::runtime::CallError;
 use dcmaid_tests::{Sandbox, component};
 
 use crate::say;
@@ -21,10 +21,9 @@ async fn bot_with_misbehave() -> (Sandbox, Bot) {
 /// Run `/command` on misbehave and return the error the plugin call ended with.
 async fn call_error(bot: &Bot, command: &str) -> CallError {
     let owner = bot.plugins().command_owner(command).unwrap().clone();
-    let message =
-        bot.message(dcmaid_host::bindings::Platform::Console, "alice", "alice", "alice", "x");
+    let message = bot.message(dcmaid_host::wit::Platform::Console, "alice", "alice", "alice", "x");
     let invocation =
-        dcmaid_host::bindings::Invocation { name: command.into(), args: String::new(), message };
+        dcmaid_host::wit::Invocation { name: command.into(), args: String::new(), message };
     owner.run_command(&invocation).await.unwrap_err()
 }
 

@@ -7,8 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use dcmaid_host::Bot;
-use dcmaid_host::clock::ManualClock;
 use dcmaid_host::config::Config;
+use dcmaid_host::core::ManualClock;
 use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
 use dcmaid_tests::{Sandbox, dcmaid_binary, repository};
 

@@ -100,9 +100,9 @@ async fn the_compile_cache_is_used_and_survives_corruption() {
     let sandbox = Sandbox::new();
     let config = sandbox.config();
     let engine =
-        dcmaid_host::engine::Engine::new(&config.limits, Some(config.cache_dir())).unwrap();
+        dcmaid_host::runtime::Engine::new(&config.limits, Some(config.cache_dir())).unwrap();
     let bytes = std::fs::read(component("hello")).unwrap();
-    use dcmaid_host::compile_cache::CacheOutcome::{Hit, Miss};
+    use dcmaid_host::runtime::CacheOutcome::{Hit, Miss};
     assert_eq!(engine.compile_reporting(&bytes).unwrap().1, Miss);
     assert_eq!(engine.compile_reporting(&bytes).unwrap().1, Hit);
 

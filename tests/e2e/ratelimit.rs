@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dcmaid_host::clock::Clock;
-use dcmaid_host::metrics::Metrics;
-use dcmaid_host::ratelimit::{Bucket, Decision, RateLimiter};
+use dcmaid_host::bot::ratelimit::{Bucket, Decision, RateLimiter};
+use dcmaid_host::core::Clock;
+use dcmaid_host::telemetry::Metrics;
 use fred::prelude::{ClientLike, HashesInterface};
 
 use crate::cron::OwnRedis;
@@ -110,7 +110,7 @@ async fn a_user_over_the_limit_is_told_when_to_try_again() {
 async fn two_hundred_at_once_on_a_bucket_of_forty_admit_exactly_forty_then_it_refills() {
     let redis = dcmaid_host::redis::connect("redis://127.0.0.1:6379").await.unwrap();
     // A clock that stands still while the burst runs, then moves on the test's word.
-    let manual = dcmaid_host::clock::ManualClock::at_ms(1_700_000_000_000);
+    let manual = dcmaid_host::core::ManualClock::at_ms(1_700_000_000_000);
     let limiter = Arc::new(RateLimiter::new(
         Bucket::new(40, 60),
         Clock::from(manual.clone()),

@@ -91,7 +91,7 @@ fn hello_folder(dir: &Path, version: &str, wit: Option<&str>, key: Option<&Secre
 
 fn requiring(sandbox: &Sandbox, key: &SecretKey) -> dcmaid_host::Config {
     let mut config = sandbox.config();
-    config.default_grants = [dcmaid_host::capabilities::Capability::Kv].into();
+    config.default_grants = [dcmaid_host::core::Capability::Kv].into();
     config.trust = TrustConfig {
         policy: Policy::Require,
         publishers: [("acme".to_owned(), key.public())].into(),

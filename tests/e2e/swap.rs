@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
+use dcmaid_host::bot::swap::{SwapAction, SwapError};
 use dcmaid_host::config::StorageConfig;
-use dcmaid_host::swap::{SwapAction, SwapError};
 use dcmaid_tests::{Sandbox, component, plugin_name};
 use poem::http::StatusCode;
 use poem::test::TestClient;
@@ -61,7 +61,7 @@ async fn a_persona_swapped_under_load_answers_every_message_once_and_rolls_back(
     // Swap while the senders are at it.
     tokio::time::sleep(Duration::from_millis(200)).await;
     install_hello(&sandbox.plugins_dir(), "0.2.0", "Ohayou");
-    let swapped = bot.reload_plugin(&plugin_name("hello")).await.unwrap();
+    let swapped = bot.swaps().reload_plugin(&plugin_name("hello")).await.unwrap();
     assert_eq!((swapped.from.as_deref(), swapped.to.as_deref()), (Some("0.1.0"), Some("0.2.0")));
 
     let mut greetings = std::collections::BTreeSet::new();
@@ -85,16 +85,16 @@ async fn a_persona_swapped_under_load_answers_every_message_once_and_rolls_back(
 
     // A broken version is refused, and v2 keeps answering.
     std::fs::write(sandbox.plugins_dir().join("hello/plugin.wasm"), b"not a component").unwrap();
-    let refused = bot.reload_plugin(&plugin_name("hello")).await.unwrap_err();
+    let refused = bot.swaps().reload_plugin(&plugin_name("hello")).await.unwrap_err();
     assert!(matches!(refused, SwapError::Refused { .. }), "{refused}");
     assert!(refused.to_string().contains("is not a valid component"), "{refused}");
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Ohayou, ann!"));
 
     // Roll back to v1, and again to v2.
-    let back = bot.rollback_plugin(&plugin_name("hello")).await.unwrap();
+    let back = bot.swaps().rollback_plugin(&plugin_name("hello")).await.unwrap();
     assert_eq!((back.from.as_deref(), back.to.as_deref()), (Some("0.2.0"), Some("0.1.0")));
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
-    bot.rollback_plugin(&plugin_name("hello")).await.unwrap();
+    bot.swaps().rollback_plugin(&plugin_name("hello")).await.unwrap();
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Ohayou, ann!"));
 
     let exposition = bot.metrics().encode();
@@ -169,7 +169,7 @@ async fn a_changed_file_in_the_plugins_directory_swaps_while_developing() {
     let mut config = sandbox.config();
     config.watch_plugins = true;
     let bot = Arc::new(Bot::start(config).await.unwrap());
-    dcmaid_host::swap::watch(&bot);
+    dcmaid_host::bot::swap::watch(bot.swaps());
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
     install_hello(&sandbox.plugins_dir(), "0.2.0", "Ohayou");
     until_greeted(&bot, "ann", "Ohayou").await;
@@ -187,7 +187,7 @@ async fn a_swap_on_one_replica_reaches_the_other_through_redis() {
         config.storage = StorageConfig { url: Some("mem://".into()) };
         config.redis.url = Some("redis://127.0.0.1:6379".into());
         let bot = Arc::new(Bot::start(config).await.unwrap());
-        dcmaid_host::swap::follow(&bot, "redis://127.0.0.1:6379").await.unwrap();
+        dcmaid_host::bot::swap::follow(bot.swaps(), "redis://127.0.0.1:6379").await.unwrap();
         assert!(say(&bot, name, "hello").await.reply.starts_with("Hi"));
         (sandbox, bot)
     };
@@ -195,10 +195,10 @@ async fn a_swap_on_one_replica_reaches_the_other_through_redis() {
     let (_second_sandbox, second) = replica("bo").await;
 
     install_hello(&plugins, "0.2.0", "Ohayou");
-    first.swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();
+    first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();
     let took = until_greeted(&second, "bo", "Ohayou").await;
     println!("the second replica swapped {took:?} after the first");
 
-    first.swap_everywhere(&plugin_name("hello"), SwapAction::Rollback).await.unwrap();
+    first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Rollback).await.unwrap();
     until_greeted(&second, "bo", "Hi").await;
 }

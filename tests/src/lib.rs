@@ -9,7 +9,7 @@ pub mod fake_web;
 use std::path::{Path, PathBuf};
 
 use dcmaid_host::config::Config;
-use dcmaid_host::plugin::PluginName;
+use dcmaid_host::core::PluginName;
 
 /// The cargo target directory this test binary was built into (`<target>/debug/deps/e2e-…`).
 pub fn target_dir() -> PathBuf {

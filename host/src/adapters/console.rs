@@ -6,8 +6,8 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::bindings::Platform;
 use crate::bot::Bot;
+use crate::wit::Platform;
 
 /// How replies are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

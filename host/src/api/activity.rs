@@ -11,10 +11,10 @@ use poem_openapi::{Object, OpenApi};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::Tag;
 use super::auth::AdminAuth;
+use super::tag::Tag;
 use crate::bot::Bot;
-use crate::logtail::{self, LINES_KEPT, LogLine};
+use crate::telemetry::logtail::{self, LINES_KEPT, LogLine};
 
 /// Log lines as they come.
 type LogLines = std::pin::Pin<Box<dyn tokio_stream::Stream<Item = LogLine> + Send>>;

@@ -7,12 +7,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::Tag;
 use super::body::{Checked, JsonBody};
 use super::error::{ApiError, ApiResult};
-use crate::bindings::Platform;
+use super::tag::Tag;
 use crate::bot::Bot;
-use crate::pipeline::Outcome;
+use crate::bot::Outcome;
+use crate::wit::Platform;
 
 /// Longest message text accepted, in characters (Discord's limit is 2,000, Telegram's 4,096).
 const MAX_TEXT_CHARS: usize = 4096;

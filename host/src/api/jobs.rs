@@ -9,10 +9,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
-use super::Tag;
 use super::auth::AdminAuth;
 use super::body::{Checked, JsonBody};
 use super::error::{ApiError, ApiResult};
+use super::tag::Tag;
 use crate::bot::Bot;
 use crate::cron::{CronError, JobSpec, JobView, Run};
 
@@ -161,7 +161,7 @@ impl JobsApi {
     /// Once, now, whatever its schedule; the run joins its history.
     #[oai(path = "/:name/run", method = "post")]
     async fn run(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<RunOutcome>> {
-        let runner = crate::cron::run::runner(&self.bot);
+        let runner = self.bot.job_runner();
         let outcome = self.bot.cron().run_now(&name, &runner).await.map_err(refused)?;
         let (status, error) = match outcome {
             Ok(()) => ("ok", None),

@@ -8,12 +8,12 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::Tag;
 use super::auth::AdminAuth;
 use super::error::{ApiError, ApiResult};
-use crate::bindings::BigFive;
+use super::tag::Tag;
 use crate::bot::Bot;
-use crate::plugin::CallError;
+use crate::runtime::CallError;
+use crate::wit::BigFive;
 
 const MAX_QUERY_CHARS: usize = 1000;
 const MAX_USER_CHARS: usize = 160;

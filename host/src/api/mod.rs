@@ -14,9 +14,12 @@ mod error;
 pub mod jobs;
 mod memories;
 mod plugins;
+pub(crate) mod settings;
+mod tag;
 
 pub(crate) use auth::constant_time_eq;
 pub use error::ErrorBody;
+pub use settings::ServerConfig;
 
 use std::sync::Arc;
 
@@ -24,27 +27,13 @@ use poem::endpoint::BoxEndpoint;
 use poem::middleware::Cors;
 use poem::web::{Data, Json};
 use poem::{EndpointExt, IntoEndpoint, IntoResponse, Response, Route, get, handler};
-use poem_openapi::{OpenApiService, Tags};
+use poem_openapi::OpenApiService;
 use serde_json::json;
 
 use crate::bot::Bot;
 
 /// Where the API's operations live; the OpenAPI document names this as its server.
 pub const API_PREFIX: &str = "/api/v1";
-
-#[derive(Tags)]
-enum Tag {
-    /// Talking to the bot.
-    Chat,
-    /// Installing, swapping, enabling and disabling plugins.
-    Plugins,
-    /// Scheduled jobs.
-    Jobs,
-    /// What the bot keeps about users: memories and persona state.
-    Memories,
-    /// How the bot is doing: the metrics summary and the log tail.
-    Activity,
-}
 
 type Apis = (
     chat::ChatApi,
@@ -125,5 +114,5 @@ async fn health(Data(bot): Data<&Arc<Bot>>) -> Response {
 
 #[handler]
 async fn metrics(Data(bot): Data<&Arc<Bot>>) -> Response {
-    Response::builder().content_type(crate::metrics::CONTENT_TYPE).body(bot.metrics().encode())
+    Response::builder().content_type(crate::telemetry::CONTENT_TYPE).body(bot.metrics().encode())
 }

@@ -9,14 +9,15 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{Multipart, Object, OpenApi};
 use serde::Deserialize;
 
-use super::Tag;
 use super::auth::AdminAuth;
 use super::body::{Checked, JsonBody};
 use super::error::{ApiError, ApiResult};
+use super::tag::Tag;
 use crate::bot::Bot;
+use crate::bot::swap::{SwapAction, SwapError, Swapped};
+use crate::core::PluginName;
 use crate::install::{self, InstallError, Installed, Review};
-use crate::plugin::{Plugin, PluginName};
-use crate::swap::{SwapAction, SwapError, Swapped};
+use crate::plugin::Plugin;
 
 /// Largest upload accepted: plugin components are a few MiB; a Python one about 40.
 const MAX_COMPONENT_BYTES: usize = 64 * 1024 * 1024;
@@ -218,13 +219,14 @@ impl PluginsApi {
             granted: plugin.grants().iter().map(ToString::to_string).collect(),
             http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
             origin: install::origin(self.bot.config(), manifest.name.as_str()),
-            can_roll_back: self.bot.can_roll_back(plugin.name()),
+            can_roll_back: self.bot.swaps().can_roll_back(plugin.name()),
         }
     }
 
     async fn swap(&self, name: &str, action: SwapAction) -> ApiResult<Json<SwapView>> {
         let plugin = plugin_name(name)?;
-        let swapped = self.bot.swap_everywhere(&plugin, action).await.map_err(swap_refused)?;
+        let swapped =
+            self.bot.swaps().swap_everywhere(&plugin, action).await.map_err(swap_refused)?;
         Ok(Json(swapped.into()))
     }
 
@@ -232,8 +234,12 @@ impl PluginsApi {
     async fn serve(&self, installed: Installed) -> ApiResult<Json<InstallView>> {
         let plugin = plugin_name(&installed.name)?;
         // A plugin installed anew is enabled anew.
-        let swapped =
-            self.bot.swap_everywhere(&plugin, SwapAction::Enable).await.map_err(swap_refused)?;
+        let swapped = self
+            .bot
+            .swaps()
+            .swap_everywhere(&plugin, SwapAction::Enable)
+            .await
+            .map_err(swap_refused)?;
         Ok(Json(InstallView { installed, swapped: swapped.into() }))
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::plugin::PluginName;
+use crate::core::PluginName;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {

@@ -5,13 +5,13 @@
 //! name, the field and the reason, never when the job is due.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::command::Command;
 use super::schedule::Schedule;
+use crate::core::named;
 
 /// One job, checked.
 #[derive(Debug, Clone)]
@@ -43,17 +43,15 @@ pub enum Source {
     Plugin,
 }
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::File => "file",
-            Source::Api => "api",
-            Source::Plugin => "plugin",
-        }
-    }
+named!(Source {
+    File => "file",
+    Api => "api",
+    Plugin => "plugin",
+});
 
+impl Source {
     pub fn parse(text: &str) -> Option<Source> {
-        [Source::File, Source::Api, Source::Plugin].into_iter().find(|s| s.as_str() == text)
+        Source::ALL.iter().copied().find(|s| s.as_str() == text)
     }
 }
 
@@ -123,16 +121,27 @@ impl JobSpec {
         if self.max_instances == 0 {
             return Err(at("max_instances", "must be at least 1".into()));
         }
-        Ok(Job {
-            name: name.to_owned(),
+        Ok(self.into_job(name.to_owned(), schedule, command, source))
+    }
+
+    /// The job `name` from `source` that this spec makes, its schedule and command read.
+    pub(super) fn into_job(
+        self,
+        name: String,
+        schedule: Schedule,
+        command: Command,
+        source: Source,
+    ) -> Job {
+        Job {
+            name,
             schedule,
             command,
             source,
             enabled: self.enabled,
             misfire_grace: Duration::from_secs(self.misfire_grace_secs),
             coalesce: self.coalesce,
-            max_instances: self.max_instances,
-        })
+            max_instances: self.max_instances.max(1),
+        }
     }
 }
 
@@ -140,7 +149,7 @@ impl Job {
     /// A plugin's job `job` of plugin `plugin`: fires `scheduled.fire(job, payload)`. Plugin
     /// jobs have the defaults of the seed (no coalescing, three instances, a minute's grace).
     pub fn for_plugin(
-        plugin: &crate::plugin::PluginName,
+        plugin: &crate::core::PluginName,
         job: &str,
         schedule: Schedule,
         payload: String,
@@ -155,12 +164,6 @@ impl Job {
             coalesce: false,
             max_instances: three(),
         }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -5,11 +5,10 @@
 pub mod claim;
 pub mod command;
 pub mod job;
-pub mod operator;
-pub mod run;
 pub mod schedule;
 pub mod scheduler;
 pub mod service;
+mod settings;
 pub mod store;
 
 pub use claim::{ClaimError, Claims};
@@ -18,4 +17,5 @@ pub use job::{Job, JobError, JobSpec, Source, parse_jobs};
 pub use schedule::Schedule;
 pub use scheduler::{Runner, Scheduler};
 pub use service::{Cron, CronError, JobView, MAX_JOBS_PER_PLUGIN};
+pub use settings::CronConfig;
 pub use store::{JobStore, Run, RunRecord, StoredJob};

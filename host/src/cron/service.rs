@@ -14,7 +14,7 @@ use super::command::Command;
 use super::job::{Job, JobError, JobSpec, Source};
 use super::scheduler::{Runner, Scheduler};
 use super::store::{JobStore, Run, StoredJob};
-use crate::plugin::PluginName;
+use crate::core::PluginName;
 use crate::storage::{Storage, StorageError};
 
 /// The most jobs one plugin may have.

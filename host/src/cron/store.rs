@@ -4,8 +4,6 @@
 //! plugin, payload and firing rules). The host's own namespace holds it, where no plugin's
 //! session can reach.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::Surreal;
@@ -13,9 +11,9 @@ use surrealdb::engine::any::Any;
 use surrealdb::types::RecordId;
 
 use super::command::Command;
-use super::job::{Job, Source};
+use super::job::{Job, JobSpec, Source};
 use super::schedule::Schedule;
-use crate::plugin::PluginName;
+use crate::core::PluginName;
 use crate::storage::{Storage, StorageError};
 
 pub struct JobStore {
@@ -77,16 +75,16 @@ impl Row {
             (Source::Plugin, _, _) => return Err("a plugin job without its plugin".into()),
             _ => self.command.parse()?,
         };
-        let job = Job {
-            name: self.name,
-            schedule,
-            command,
-            source,
+        let spec = JobSpec {
+            cron: self.expression,
+            command: String::new(),
             enabled: self.enabled,
-            misfire_grace: Duration::from_secs(self.misfire_grace_secs),
+            timezone: self.timezone,
+            misfire_grace_secs: self.misfire_grace_secs,
             coalesce: self.coalesce,
-            max_instances: self.max_instances.max(1),
+            max_instances: self.max_instances,
         };
+        let job = spec.into_job(self.name, schedule, command, source);
         let history = RunRecord {
             last_run_at: parse_time(self.last_run_at),
             next_run_at: parse_time(self.next_run_at),

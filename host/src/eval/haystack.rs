@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use super::memory::Dataset;
+use super::dataset::Dataset;
 
 /// The tokens of `text`: runs of letters and digits.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {

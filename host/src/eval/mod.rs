@@ -4,16 +4,19 @@
 //! configured to have. Any OpenAI-compatible model can judge.
 
 pub mod bfi;
+pub mod dataset;
 mod haystack;
-pub mod memory;
+mod report;
+pub mod retrieval;
 
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::bindings::{BigFive, Platform};
 use crate::bot::Bot;
-use crate::llm::{Completion, ModelError, OpenAiClient};
+use crate::capabilities::llm::{ModelError, OpenAiClient};
+use crate::wit::llm::Completion;
+use crate::wit::{BigFive, Platform};
 use bfi::{ITEMS, Item, Trait};
 
 /// What the judge is told; it must answer with one number.
@@ -114,7 +117,7 @@ async fn ask_judge(judge: &OpenAiClient, item: &Item, answer: &str) -> Result<St
         "Statement: I see myself as someone who {}.\nThe character's answer: {answer}",
         item.text
     );
-    let request = crate::llm::turn(JUDGE_INSTRUCTIONS, &question);
+    let request = crate::capabilities::llm::turn(JUDGE_INSTRUCTIONS, &question);
     match judge.infer(&request).await {
         Ok(Completion::Text(text)) => Ok(text),
         Ok(Completion::ToolCalls(_)) => Ok(String::new()),

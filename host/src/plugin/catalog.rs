@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Plugin, PluginName, Role};
-use crate::bindings::ToolSpec;
-use crate::capabilities::Backends;
-use crate::config::Config;
-use crate::engine::Engine;
+use super::load::Loader;
+use super::loaded::Plugin;
+use super::policy::PluginPolicy;
+use crate::core::{PluginName, Role};
+use crate::wit::ToolSpec;
 
 /// A file in a plugin's folder that says an operator disabled it: the folder stays (to
 /// enable it again), but the plugin does not load.
@@ -49,12 +49,7 @@ pub struct Plugins {
 impl Plugins {
     /// Load every `*/plugin.toml` under `dir`. A plugin that fails is logged and listed as
     /// failed; it never stops the others or the host.
-    pub async fn load_dir(
-        dir: &Path,
-        config: &Config,
-        engine: &Arc<Engine>,
-        backends: &Backends,
-    ) -> Plugins {
+    pub async fn load_dir(dir: &Path, loader: &Loader) -> Plugins {
         let mut loaded = BTreeMap::new();
         let mut failed = Vec::new();
         let mut disabled = BTreeSet::new();
@@ -66,8 +61,8 @@ impl Plugins {
                 disabled.insert(name);
                 continue;
             }
-            match Plugin::load(&manifest, config, engine, backends).await {
-                Ok(plugin) if !config.plugin(plugin.name()).enabled => {
+            match loader.load(&manifest).await {
+                Ok(plugin) if !loader.policy.entry(plugin.name()).enabled => {
                     tracing::info!(plugin = %plugin.name(), "disabled in the config; not loaded");
                     disabled.insert(plugin.name().to_string());
                 }
@@ -81,26 +76,26 @@ impl Plugins {
                 }
             }
         }
-        Plugins::indexed(loaded, failed, disabled, config)
+        Plugins::indexed(loaded, failed, disabled, &loader.policy)
     }
 
     /// These plugins with `plugin` (loaded from `manifest`) in place of the one of its name.
-    pub fn with(&self, plugin: Arc<Plugin>, manifest: &Path, config: &Config) -> Plugins {
+    pub fn with(&self, plugin: Arc<Plugin>, manifest: &Path, policy: &PluginPolicy) -> Plugins {
         let mut loaded = self.loaded.clone();
         let mut disabled = self.disabled.clone();
         disabled.remove(plugin.name().as_str());
         loaded.insert(plugin.name().clone(), plugin);
         let failed = self.failed.iter().filter(|f| f.manifest != manifest).cloned().collect();
-        Plugins::indexed(loaded, failed, disabled, config)
+        Plugins::indexed(loaded, failed, disabled, policy)
     }
 
     /// These plugins without `name`, which is listed as disabled.
-    pub fn without(&self, name: &PluginName, config: &Config) -> Plugins {
+    pub fn without(&self, name: &PluginName, policy: &PluginPolicy) -> Plugins {
         let mut loaded = self.loaded.clone();
         loaded.remove(name);
         let mut disabled = self.disabled.clone();
         disabled.insert(name.to_string());
-        Plugins::indexed(loaded, self.failed.clone(), disabled, config)
+        Plugins::indexed(loaded, self.failed.clone(), disabled, policy)
     }
 
     /// Route commands and tools to their owners, and choose the persona.
@@ -108,13 +103,13 @@ impl Plugins {
         loaded: BTreeMap<PluginName, Arc<Plugin>>,
         failed: Vec<FailedPlugin>,
         disabled: BTreeSet<String>,
-        config: &Config,
+        policy: &PluginPolicy,
     ) -> Plugins {
         let mut plugins = Plugins { failed, disabled, ..Plugins::default() };
         for plugin in loaded.into_values() {
             plugins.add(plugin);
         }
-        plugins.persona = plugins.choose_persona(config);
+        plugins.persona = plugins.choose_persona(policy);
         plugins
     }
 
@@ -141,8 +136,8 @@ impl Plugins {
     }
 
     /// The configured persona if it loaded, else the first persona by name.
-    fn choose_persona(&self, config: &Config) -> Option<PluginName> {
-        if let Some(wanted) = &config.persona {
+    fn choose_persona(&self, policy: &PluginPolicy) -> Option<PluginName> {
+        if let Some(wanted) = &policy.persona {
             if self.loaded.get(wanted).is_some_and(|p| p.manifest().role == Role::Persona) {
                 return Some(wanted.clone());
             }

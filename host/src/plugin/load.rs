@@ -4,13 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::exports::Exports;
-use super::{CallError, Manifest, Plugin, PluginContext, Role};
-use crate::capabilities::{Backends, Capability, LlmAccess, PluginConfig};
-use crate::config::Config;
-use crate::egress::PluginEgress;
-use crate::engine::Engine;
-use crate::error::FileError;
+use super::loaded::Plugin;
+use super::policy::PluginPolicy;
+use crate::capabilities::{self, PluginCapabilities, PluginInfo, PrepareError};
+use crate::core::{Clock, FileError};
+use crate::manifest::Manifest;
+use crate::runtime::{CallError, Engine, Exports, Linked};
+use crate::telemetry::Metrics;
+use crate::trust::TrustConfig;
 
 /// Why a plugin did not load. Each names the plugin (or its manifest file).
 #[derive(Debug, thiserror::Error)]
@@ -26,50 +27,56 @@ pub enum LoadError {
     #[error(
         "plugin `{plugin}`: its manifest says role `{role}`, but the component does not match \
          the `{role}-plugin` world of dcmaid:bot@{}: {reason}",
-        crate::bindings::WIT_VERSION
+        crate::wit::WIT_VERSION
     )]
-    WrongWorld { plugin: String, role: super::Role, reason: String },
+    WrongWorld { plugin: String, role: crate::core::Role, reason: String },
     #[error("plugin `{plugin}`: failed its load check: {source}")]
     Check { plugin: String, source: CallError },
     #[error("plugin `{plugin}`: refused its settings: {reason}")]
     Settings { plugin: String, reason: String },
-    #[error("plugin `{plugin}`: cannot open its storage: {reason}")]
-    Storage { plugin: String, reason: String },
+    #[error("plugin `{plugin}`: {source}")]
+    Capability { plugin: String, source: PrepareError },
     #[error("plugin `{plugin}`: refused by [trust] policy = \"require\": {reason}")]
     Untrusted { plugin: String, reason: crate::trust::Untrusted },
     #[error(
         "plugin `{plugin}`: built against dcmaid:bot@{wit}, which this host (dcmaid:bot@{}) \
          cannot run",
-        crate::bindings::WIT_VERSION
+        crate::wit::WIT_VERSION
     )]
     WitVersion { plugin: String, wit: semver::Version },
 }
 
 /// The checks made before anything of a plugin runs: the WIT version it was built against,
 /// and its signature under the operator's trust policy.
-pub fn vet(folder: &Path, manifest: &Manifest, config: &Config) -> Result<(), LoadError> {
+pub fn vet(folder: &Path, manifest: &Manifest, trust: &TrustConfig) -> Result<(), LoadError> {
     let plugin = manifest.name.to_string();
     if let Some(wit) = &manifest.wit
-        && !crate::bindings::runs_wit(wit)
+        && !crate::wit::runs_wit(wit)
     {
         return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
     }
-    crate::trust::check(folder, manifest, &config.trust)
+    crate::trust::check(folder, manifest, trust)
         .map_err(|reason| LoadError::Untrusted { plugin, reason })
 }
 
-impl Plugin {
+/// What loading a plugin needs: the engine, the capabilities' backends, the operator's
+/// policy, and where the time and the calls' metrics come from.
+#[derive(Clone)]
+pub struct Loader {
+    pub engine: Arc<Engine>,
+    pub capabilities: Arc<capabilities::Shared>,
+    pub policy: Arc<PluginPolicy>,
+    pub clock: Clock,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Loader {
     /// Load the plugin whose manifest is at `manifest_path`.
-    pub async fn load(
-        manifest_path: &Path,
-        config: &Config,
-        engine: &Arc<Engine>,
-        backends: &Backends,
-    ) -> Result<Plugin, LoadError> {
+    pub async fn load(&self, manifest_path: &Path) -> Result<Plugin, LoadError> {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
         let folder = manifest_path.parent().unwrap_or(Path::new("."));
-        vet(folder, &manifest, config)?;
+        vet(folder, &manifest, &self.policy.trust)?;
         let path = folder.join(&manifest.component);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
             plugin: plugin.clone(),
@@ -78,7 +85,7 @@ impl Plugin {
         })?;
         // Compiling takes milliseconds to seconds of CPU: off the async threads, so that a
         // plugin loaded while the bot serves (a hot swap) does not hold up messages.
-        let compiler = engine.clone();
+        let compiler = self.engine.clone();
         let compiled = tokio::task::spawn_blocking(move || compiler.compile(&bytes)).await;
         let component = compiled
             .map_err(|e| wasmtime::Error::msg(e.to_string()))
@@ -88,79 +95,45 @@ impl Plugin {
                 path: path.clone(),
                 reason: format!("{e:#}"),
             })?;
-        let instance_pre = engine
+        let pre = self
+            .engine
             .linker()
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Link { plugin: plugin.clone(), reason: format!("{e:#}") })?;
-        let exports =
-            Exports::find(manifest.role, &instance_pre).map_err(|e| LoadError::WrongWorld {
-                plugin: plugin.clone(),
-                role: manifest.role,
-                reason: format!("{e:#}"),
-            })?;
+        let exports = Exports::find(manifest.role, &pre).map_err(|e| LoadError::WrongWorld {
+            plugin: plugin.clone(),
+            role: manifest.role,
+            reason: format!("{e:#}"),
+        })?;
 
-        let settings = config.plugin(&manifest.name);
-        let grants = config.effective_grants(&manifest.name, &manifest.capabilities);
-        let kv = match grants.contains(&Capability::Kv) {
-            true => Some(backends.storage.plugin_kv(&manifest.name).await.map_err(|e| {
-                LoadError::Storage { plugin: plugin.clone(), reason: e.to_string() }
-            })?),
-            false => None,
+        let entry = self.policy.entry(&manifest.name);
+        let granted = self.policy.effective_grants(&manifest.name, &manifest.capabilities);
+        let info = PluginInfo {
+            name: &manifest.name,
+            role: manifest.role,
+            granted: &granted,
+            defaults: &manifest.config,
+            overrides: &entry.config,
+            http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+            fires: exports.scheduled().is_some(),
         };
-        let documents = match grants.contains(&Capability::Store) {
-            true => Some(
-                backends
-                    .storage
-                    .plugin_documents(&manifest.name, backends.clock.clone())
-                    .await
-                    .map_err(|e| LoadError::Storage {
-                        plugin: plugin.clone(),
-                        reason: e.to_string(),
-                    })?,
-            ),
-            false => None,
-        };
-        // A memory plugin embeds from its first call on: have the model ready by then.
-        if let (Role::Memory, true, Ok(embedder)) =
-            (manifest.role, grants.contains(&Capability::Llm), &backends.embedder)
-        {
-            embedder.warm();
-        }
-        let llm = match grants.contains(&Capability::Llm) {
-            false => LlmAccess::NotGranted,
-            true => LlmAccess::Granted {
-                chat: backends.llm.clone(),
-                embedder: backends.embedder.clone(),
-            },
-        };
-        let context = PluginContext {
-            name: manifest.name.clone(),
-            grants,
-            config: PluginConfig::merged(&manifest.config, &settings.config),
-            kv,
-            documents,
-            llm,
-            clock: backends.clock.clone(),
-            metrics: backends.metrics.clone(),
-            cron: backends.cron.clone(),
-            fires: exports.scheduled.is_some(),
-            egress: Arc::new(PluginEgress {
-                plugin: plugin.clone(),
-                allowlist: backends.allowlist.clone(),
-                requested: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
-                limits: backends.http_limits,
-                metrics: backends.metrics.clone(),
-            }),
+        let capabilities = PluginCapabilities::prepare(&self.capabilities, &info)
+            .await
+            .map_err(|source| LoadError::Capability { plugin: plugin.clone(), source })?;
+        let linked = Linked {
+            plugin: manifest.name.clone(),
+            pre,
+            limits: self.policy.limits.clone(),
+            clock: self.clock.clone(),
+            metrics: self.metrics.clone(),
         };
         let mut loaded = Plugin {
             manifest,
-            context: Arc::new(context),
-            instance_pre,
+            capabilities,
+            linked,
             exports,
-            limits: config.limits.clone(),
             commands: Vec::new(),
             tools: Vec::new(),
-            metrics: backends.metrics.clone(),
         };
         loaded.check().await.map_err(|source| match source {
             CallError::Plugin { call: "settings.validate", error, .. } => {
@@ -170,19 +143,19 @@ impl Plugin {
         })?;
         Ok(loaded)
     }
+}
 
+impl Plugin {
     /// Instantiate once and type-check every export the plugin has, let it check its
     /// settings, then read its commands. A component that exports the right names with the
     /// wrong types, or is set up wrong, fails here, not on a user's message.
     async fn check(&mut self) -> Result<(), CallError> {
         let exports = &self.exports;
-        self.instantiate("load-check")
-            .await?
-            .run(async |store, instance| {
-                exports.type_check(store, instance)?;
-                Ok(Ok(()))
-            })
-            .await?;
+        self.call("load-check", async |store, instance| {
+            exports.type_check(store, instance)?;
+            Ok(Ok(()))
+        })
+        .await?;
         self.validate_settings().await?;
         self.commands = self.list_commands().await?;
         self.tools = self.list_tools().await?;

@@ -17,7 +17,7 @@ use serde::Deserialize;
 pub use keys::{PublicKey, SecretKey, keygen};
 pub use signature::{SignError, Signature, content_digest, sign};
 
-use crate::plugin::Manifest;
+use crate::manifest::Manifest;
 
 /// What a plugin that is unsigned, tampered with or signed by a stranger gets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -5,8 +5,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{PublicKey, SecretKey};
-use crate::plugin::Manifest;
+use super::keys::{PublicKey, SecretKey};
+use crate::manifest::Manifest;
 
 /// The signature's file, beside `plugin.toml`.
 pub const FILE: &str = "plugin.sig";
@@ -36,7 +36,7 @@ pub fn content_digest(folder: &Path, manifest: &Manifest) -> std::io::Result<Str
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
     #[error(transparent)]
-    Manifest(#[from] crate::error::FileError),
+    Manifest(#[from] crate::core::FileError),
     #[error("reading or writing the plugin's files: {0}")]
     Io(#[from] std::io::Error),
     #[error("writing plugin.sig: {0}")]

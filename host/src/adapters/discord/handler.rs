@@ -14,8 +14,8 @@ use serenity::async_trait;
 
 use super::split::{MAX_MESSAGE_CHARS, split};
 use super::trigger::addressed;
-use crate::bindings::Platform;
 use crate::bot::Bot;
+use crate::wit::Platform;
 
 /// The slash commands' one option: whatever follows the command, as typed after `/name`.
 const ARGS_OPTION: &str = "args";

@@ -5,6 +5,7 @@
 //! resuming after a drop. Enabled when the token's environment variable is set.
 
 mod handler;
+pub(crate) mod settings;
 mod split;
 mod trigger;
 
@@ -13,11 +14,11 @@ use std::time::Duration;
 
 use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder, ShardManager};
 
+pub use settings::DiscordConfig;
 pub use split::{MAX_MESSAGE_CHARS, split};
 pub use trigger::addressed;
 
 use crate::bot::Bot;
-use crate::config::DiscordConfig;
 use handler::Handler;
 
 #[derive(Debug, thiserror::Error)]

@@ -5,13 +5,13 @@
 /// Discord's limit, in characters (Unicode scalar values, as Discord counts).
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
-/// `text` in pieces of at most `max` characters that, joined, give `text` back.
+/// `text` in pieces of at most `max` characters that, joined, give `text` back. Linear in
+/// the text: each cut looks at one message's worth of characters, never from the start.
 pub fn split(text: &str, max: usize) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut rest = text;
-    while rest.chars().count() > max {
-        // The byte offset just past the first `max` characters.
-        let limit = rest.char_indices().nth(max).map_or(rest.len(), |(at, _)| at);
+    // While more than `max` characters are left: the byte offset just past the first `max`.
+    while let Some((limit, _)) = rest.char_indices().nth(max) {
         let window = &rest[..limit];
         let cut = ["\n\n", "\n", " "]
             .iter()

@@ -4,6 +4,7 @@
 
 mod api;
 mod format;
+pub(crate) mod settings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,10 +16,10 @@ use poem::{EndpointExt, IntoResponse, Request, Response, handler, post};
 
 pub use api::{ApiError, BotCommand, TelegramApi, Update};
 pub use format::{MAX_MESSAGE_CHARS, escape_markdown_v2, split_escaped};
+pub use settings::{TelegramConfig, TelegramMode};
 
-use crate::bindings::Platform;
 use crate::bot::Bot;
-use crate::config::{TelegramConfig, TelegramMode};
+use crate::wit::Platform;
 
 /// The header Telegram sends the webhook secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";

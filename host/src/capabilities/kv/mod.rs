@@ -1,0 +1,124 @@
+//! `dcmaid:bot/kv`: a key-value store private to the calling plugin, kept in the plugin's own
+//! database ([`table`]).
+
+mod cache;
+mod table;
+
+pub use table::KvTable;
+
+use super::access::{Access, NotGranted};
+use super::provider::{PluginInfo, PrepareError, Prepared, Provider, linked};
+use crate::core::Capability;
+use crate::storage::Storage;
+use crate::wit::latest::dcmaid::bot::kv::{self as wit, KvError};
+
+pub const KV_MAX_KEY_BYTES: usize = 512;
+pub const KV_MAX_VALUE_BYTES: usize = 1 << 20;
+/// The most keys one `list-keys` returns, whatever the plugin asks for.
+const KV_MAX_LIST: u32 = 1000;
+
+/// The `kv` capability.
+pub struct Kv;
+
+impl Provider for Kv {
+    const GRANT: Option<Capability> = Some(Capability::Kv);
+    type Shared = Storage;
+    type Plugin = KvTable;
+
+    async fn prepare(storage: &Storage, info: &PluginInfo<'_>) -> Prepared<KvTable> {
+        let opened = KvTable::open(storage, info.name).await;
+        opened.map_err(|e| PrepareError(format!("cannot open its storage: {e}")))
+    }
+
+    linked!(wit);
+}
+
+/// `dcmaid:bot@0.1.0` has no `not-granted` case for `kv`: the grant's absence is named in
+/// `unavailable`.
+impl From<NotGranted> for KvError {
+    fn from(why: NotGranted) -> Self {
+        KvError::Unavailable(why.to_string())
+    }
+}
+
+fn check_key(key: &str) -> Result<(), KvError> {
+    if key.is_empty() || key.len() > KV_MAX_KEY_BYTES {
+        return Err(KvError::InvalidKey(format!(
+            "keys are 1 to {KV_MAX_KEY_BYTES} bytes; this one is {}",
+            key.len()
+        )));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(KvError::InvalidKey("keys cannot contain control characters".into()));
+    }
+    Ok(())
+}
+
+fn unavailable(error: impl std::fmt::Display) -> KvError {
+    KvError::Unavailable(error.to_string())
+}
+
+impl wit::Host for Access<KvTable> {
+    async fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, KvError> {
+        check_key(&key)?;
+        self.granted()?.get(&key).await.map_err(unavailable)
+    }
+
+    async fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), KvError> {
+        check_key(&key)?;
+        if value.len() > KV_MAX_VALUE_BYTES {
+            return Err(KvError::TooLarge(KV_MAX_VALUE_BYTES as u64));
+        }
+        self.granted()?.set(&key, value).await.map_err(unavailable)
+    }
+
+    async fn delete(&mut self, key: String) -> Result<bool, KvError> {
+        check_key(&key)?;
+        self.granted()?.delete(&key).await.map_err(unavailable)
+    }
+
+    async fn list_keys(&mut self, prefix: String, limit: u32) -> Result<Vec<String>, KvError> {
+        self.granted()?.list_keys(&prefix, limit.min(KV_MAX_LIST)).await.map_err(unavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::core::{PluginName, Role};
+
+    /// The capability alone, without a component: prepared for a plugin as the loader does,
+    /// and called through its WIT `Host` trait.
+    #[tokio::test]
+    async fn the_capability_serves_a_granted_plugin_and_names_a_missing_grant() {
+        let storage = Storage::open("mem://").await.unwrap();
+        let name = PluginName::new("alpha").unwrap();
+        let granted = BTreeSet::from([Capability::Kv]);
+        let empty = toml::Table::new();
+        let info = PluginInfo {
+            name: &name,
+            role: Role::Tool,
+            granted: &granted,
+            defaults: &empty,
+            overrides: &empty,
+            http_hosts: Vec::new(),
+            fires: false,
+        };
+        let table = Kv::prepare(&storage, &info).await.unwrap();
+        let mut kv = Access::granted_to(name.clone(), table);
+        wit::Host::set(&mut kv, "a".into(), b"1".to_vec()).await.unwrap();
+        assert_eq!(wit::Host::get(&mut kv, "a".into()).await.unwrap(), Some(b"1".to_vec()));
+        let bad = wit::Host::set(&mut kv, "".into(), Vec::new()).await;
+        assert!(matches!(bad, Err(KvError::InvalidKey(_))), "{bad:?}");
+        let big = wit::Host::set(&mut kv, "b".into(), vec![0; KV_MAX_VALUE_BYTES + 1]).await;
+        assert!(matches!(big, Err(KvError::TooLarge(_))), "{big:?}");
+
+        let mut refused: Access<KvTable> = Access::refused_to(name, Capability::Kv);
+        match wit::Host::get(&mut refused, "a".into()).await {
+            Err(KvError::Unavailable(text)) => assert!(text.contains("no `kv` grant"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

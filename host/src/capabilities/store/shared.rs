@@ -1,0 +1,42 @@
+//! What the store capability shares between plugins: the database, the clock documents are
+//! stamped with, and each plugin's in-memory indexes (embedded stores only), which outlive a
+//! plugin's reloads so that a hot swap does not rebuild them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::documents::{Documents, LiveIndexes};
+use crate::core::{Clock, PluginName};
+use crate::storage::{Storage, StorageError};
+
+pub struct StoreShared {
+    storage: Storage,
+    clock: Clock,
+    indexes: Mutex<HashMap<PluginName, Arc<LiveIndexes>>>,
+}
+
+impl StoreShared {
+    pub fn new(storage: Storage, clock: Clock) -> StoreShared {
+        StoreShared { storage, clock, indexes: Mutex::default() }
+    }
+
+    /// `plugin`'s document collections, with the in-memory indexes on an embedded store.
+    pub async fn documents(&self, plugin: &PluginName) -> Result<Documents, StorageError> {
+        let live = self.storage.is_embedded().then(|| {
+            let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
+            indexes.entry(plugin.clone()).or_default().clone()
+        });
+        let session = self.storage.plugin_session(plugin).await?;
+        Documents::open(session, self.clock.clone(), live).await
+    }
+
+    /// `plugin`'s collections without the in-memory indexes: every query goes to SurrealDB.
+    /// For measuring what the indexes save.
+    pub async fn documents_unindexed(
+        &self,
+        plugin: &PluginName,
+    ) -> Result<Documents, StorageError> {
+        let session = self.storage.plugin_session(plugin).await?;
+        Documents::open(session, self.clock.clone(), None).await
+    }
+}

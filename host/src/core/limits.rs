@@ -1,0 +1,51 @@
+//! What one plugin call may use (`[limits]` in `dcmaid.toml`).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::range::check_range;
+
+/// What one plugin call may use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Linear memory per call, in MiB.
+    pub memory_mib: u32,
+    /// Wall-clock time per call, in milliseconds; also the CPU (epoch) deadline.
+    pub call_timeout_ms: u64,
+    /// Calls running at once, across all plugins; more wait their turn.
+    pub max_concurrent_calls: u32,
+    /// Events waiting for the observer plugins at most; past it they are dropped (and
+    /// counted) rather than delaying replies.
+    pub observer_queue: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_mib: 128,
+            call_timeout_ms: 5_000,
+            max_concurrent_calls: 64,
+            observer_queue: 4_096,
+        }
+    }
+}
+
+impl Limits {
+    pub fn memory_bytes(&self) -> usize {
+        (self.memory_mib as usize) << 20
+    }
+
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.call_timeout_ms)
+    }
+
+    /// Rules serde cannot express; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        check_range("limits.memory_mib", self.memory_mib, 1..=4096)?;
+        check_range("limits.call_timeout_ms", self.call_timeout_ms, 1..=600_000)?;
+        check_range("limits.observer_queue", self.observer_queue, 1..=1_000_000)?;
+        check_range("limits.max_concurrent_calls", self.max_concurrent_calls, 1..=1024)
+    }
+}

@@ -1,0 +1,25 @@
+//! The small types every part of the host shares: the plugin name, the capability list,
+//! the plugin's role, the call limits, the clock, host names, file errors. This module imports nothing else of
+//! the host, so that anything may import it.
+
+mod capability;
+mod clock;
+mod file_error;
+mod host_name;
+mod limits;
+mod named;
+mod plugin_name;
+mod range;
+mod role;
+mod text;
+
+pub use capability::Capability;
+pub use clock::{Clock, ManualClock};
+pub use file_error::FileError;
+pub use host_name::{ANY_HOST, RequestedHost, normalize_host};
+pub use limits::Limits;
+pub(crate) use named::named;
+pub use plugin_name::PluginName;
+pub use range::check_range;
+pub use role::Role;
+pub use text::truncate;

@@ -1,0 +1,61 @@
+//! A loaded plugin: its manifest, its capabilities as granted, its component linked once and
+//! checked against its world, and what it listed when it loaded (commands, tools).
+
+use std::collections::BTreeSet;
+
+use crate::capabilities::PluginCapabilities;
+use crate::core::{Capability, PluginName};
+use crate::runtime::{Exports, Linked};
+use crate::wit::{CommandSpec, ToolSpec};
+
+use crate::manifest::Manifest;
+
+pub struct Plugin {
+    pub(super) manifest: Manifest,
+    pub(super) capabilities: PluginCapabilities,
+    pub(super) linked: Linked,
+    pub(super) exports: Exports,
+    pub(super) commands: Vec<CommandSpec>,
+    pub(super) tools: Vec<ToolSpec>,
+}
+
+impl Plugin {
+    pub fn name(&self) -> &PluginName {
+        &self.manifest.name
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn grants(&self) -> &BTreeSet<Capability> {
+        self.capabilities.granted()
+    }
+
+    /// The commands the plugin owns, as it listed them when it loaded.
+    pub fn commands(&self) -> &[CommandSpec] {
+        &self.commands
+    }
+
+    /// The tools a `tool` plugin offers the language model, as it listed them when it loaded.
+    pub fn tools(&self) -> &[ToolSpec] {
+        &self.tools
+    }
+
+    /// What the plugin said of its command `name` (case-insensitive), if it owns one.
+    pub fn command_description(&self, name: &str) -> Option<&str> {
+        let spec = self.commands.iter().find(|spec| spec.name.eq_ignore_ascii_case(name))?;
+        Some(spec.description.as_str()).filter(|description| !description.is_empty())
+    }
+
+    pub(crate) fn log_loaded(&self) {
+        tracing::info!(
+            plugin = %self.name(),
+            version = %self.manifest.version,
+            role = %self.manifest.role,
+            commands = self.commands.len(),
+            tools = self.tools.len(),
+            "plugin loaded"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! What the operator sees of the host: its Prometheus metrics (`GET /metrics`, with the
+//! metrics plugins define for themselves), the dashboard's last minutes, and the live log
+//! tail.
+
+mod labels;
+pub mod logtail;
+mod metrics;
+mod plugin_metrics;
+mod recent;
+
+pub use labels::{CallOutcome, EventFate, HttpOutcome, Status, SwapOutcome};
+pub use metrics::{CONTENT_TYPE, Metrics};
+pub use plugin_metrics::{Kind, Labels, MAX_SERIES_PER_PLUGIN, MetricError, PluginMetrics};
+pub use recent::{MINUTES_KEPT, Recent, Summary};
