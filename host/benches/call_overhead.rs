@@ -59,6 +59,7 @@ async fn main() {
     let data_dir = sandbox.path();
     install(&data_dir.join("plugins"), "misbehave", "tool");
     install(&data_dir.join("plugins"), "hello", "persona");
+    install_old(&data_dir.join("plugins"));
     let config = Config { data_dir: data_dir.to_owned(), ..Config::default() };
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
@@ -78,6 +79,12 @@ async fn main() {
     .await;
     let call = sample(warmup, iterations, async || {
         std::hint::black_box(plugin.run_command(&invocation).await.unwrap());
+    })
+    .await;
+    let old = bot.plugins().command_owner("v01-kv").unwrap().clone();
+    let old_invocation = Invocation { name: "v01-none".into(), ..invocation.clone() };
+    let old_call = sample(warmup, iterations, async || {
+        std::hint::black_box(old.run_command(&old_invocation).await.unwrap());
     })
     .await;
     let pipeline = sample(warmup, iterations, async || {
@@ -117,6 +124,11 @@ async fn main() {
         micros(call.p99)
     );
     println!(
+        "| the same on a `dcmaid:bot@0.1.0` plugin (arguments and answer converted) | {} | {} |",
+        micros(old_call.median),
+        micros(old_call.p99)
+    );
+    println!(
         "| whole pipeline, `/ok` command | {} | {} |",
         micros(pipeline.median),
         micros(pipeline.p99)
@@ -142,4 +154,14 @@ async fn main() {
         "cold start, cache cold / warm: {:.2}x",
         cold.median.as_secs_f64() / warm.median.as_secs_f64()
     );
+}
+
+/// The committed `dcmaid:bot@0.1.0` fixture, as the tool plugin `old`.
+fn install_old(plugins: &Path) {
+    let folder = plugins.join("old");
+    std::fs::create_dir_all(&folder).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/wit-0.1.0.wasm");
+    std::fs::copy(fixture, folder.join("old.wasm")).unwrap();
+    let manifest = "name = \"old\"\nversion = \"1.0.0\"\nwit = \"0.1.0\"\nrole = \"tool\"\ncomponent = \"old.wasm\"\n";
+    std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
 }

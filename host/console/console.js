@@ -348,6 +348,7 @@ function renderPluginRow(plugin) {
       plugin.origin ? el('div', { class: 'muted small', text: `from ${plugin.origin}` }) : null),
     cell('Version', plugin.version),
     cell('Role', plugin.role),
+    cell('WIT', plugin.wit),
     cell('Enabled', chip('yes', 'ok')),
     cell('Capabilities', el('div', { class: 'chips' }, capabilityChips(plugin.requested, plugin.granted))),
     cell('HTTP hosts', (plugin.http_hosts ?? []).join(', ') || '–'),
@@ -364,7 +365,7 @@ function renderPluginRow(plugin) {
 function renderDisabledRow(name) {
   return el('tr', { class: 'disabled-row' },
     cell('Name', el('strong', { text: name })),
-    cell('Version', '–'), cell('Role', '–'),
+    cell('Version', '–'), cell('Role', '–'), cell('WIT', '–'),
     cell('Enabled', chip('no', 'muted')),
     cell('Capabilities', '–'), cell('HTTP hosts', '–'),
     cell('Actions', el('div', { class: 'actions' },
@@ -412,6 +413,7 @@ function renderReview(result, source) {
     el('p', {}, el('strong', { text: `${result.name} ${result.version}` }), ` (${source})`),
     result.description ? el('p', { class: 'muted', text: result.description }) : null,
     el('p', {}, 'Publisher: ', result.publisher ? el('strong', { text: result.publisher }) : el('span', { class: 'warn', text: 'unsigned / unknown' })),
+    el('p', {}, 'Built against: ', result.wit ? `dcmaid:bot@${result.wit}` : el('span', { class: 'warn', text: 'a WIT this host does not speak' })),
     el('table', { class: 'review-caps' },
       el('thead', {}, el('tr', {}, el('th', { text: 'Capability' }), el('th', { text: 'Granted' }))),
       el('tbody', {}, caps.length === 0

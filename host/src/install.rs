@@ -11,7 +11,8 @@ use dcmaid_registry::package::{Package, PackageError, Summary};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::plugin::{LoadError, Manifest, vet};
+use crate::plugin::{LoadError, Manifest, component_version, vet};
+use crate::wit::WitVersion;
 
 /// Where an installed plugin came from (beside its files; not part of what is signed).
 const ORIGIN: &str = ".origin";
@@ -24,8 +25,9 @@ pub enum InstallError {
     Package(#[from] PackageError),
     #[error("{repository} has no version matching {requirement}")]
     NoMatch { repository: String, requirement: String },
+    /// Boxed: a load's errors are large, and every install returns one.
     #[error("the pulled plugin is refused: {0}")]
-    Refused(#[from] LoadError),
+    Refused(Box<LoadError>),
     #[error(
         "`{plugin}` asks for {} that the config does not grant; grant them ([plugins.{plugin}] \
          grant, or default_grants), or install it without them",
@@ -34,6 +36,12 @@ pub enum InstallError {
     NotGranted { plugin: String, missing: Vec<String> },
     #[error("writing {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
+}
+
+impl From<LoadError> for InstallError {
+    fn from(error: LoadError) -> Self {
+        InstallError::Refused(Box::new(error))
+    }
 }
 
 /// An installed plugin, and what it asks of the operator.
@@ -51,6 +59,8 @@ pub struct Installed {
     pub not_granted: Vec<String>,
     pub http_hosts: Vec<String>,
     pub replaced: Option<String>,
+    /// The version of `dcmaid:bot` its component is built against.
+    pub wit: String,
 }
 
 /// `repository` (`host/repo`) at the newest version matching `requirement`, as a reference.
@@ -85,6 +95,8 @@ pub struct Review {
     /// Each capability it requests, and whether the config grants it.
     pub capabilities: Vec<Requested>,
     pub http_hosts: Vec<String>,
+    /// The version of `dcmaid:bot` its component is built against, when this host speaks it.
+    pub wit: Option<String>,
     /// Why this host would refuse it (its signature under `[trust]`, its WIT version).
     pub refused: Option<String>,
 }
@@ -105,7 +117,9 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
         .write_folder(&folder)
         .map_err(|source| InstallError::Write { path: folder.clone(), source })?;
     let manifest = Manifest::load(&folder.join("plugin.toml")).map_err(LoadError::from)?;
-    let refused = vet(&folder, &manifest, &config.trust).err().map(|error| error.to_string());
+    let vetted = checked(&folder, &manifest, config);
+    let wit = vetted.as_ref().ok().map(|version| version.to_string());
+    let refused = vetted.err().map(|error| error.to_string());
     let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
     Ok(Review {
         name: manifest.name.to_string(),
@@ -121,6 +135,7 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
             })
             .collect(),
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+        wit,
         refused,
     })
 }
@@ -162,10 +177,10 @@ pub fn install_package(
     let _ = std::fs::remove_dir_all(&staging);
     package.write_folder(&staging).map_err(|e| write(&staging, e))?;
     let manifest = Manifest::load(&staging.join("plugin.toml")).map_err(LoadError::from);
-    let vetted =
-        manifest.and_then(|manifest| vet(&staging, &manifest, &config.trust).map(|()| manifest));
-    let manifest = match vetted {
-        Ok(manifest) => manifest,
+    let vetted = manifest
+        .and_then(|manifest| checked(&staging, &manifest, config).map(|wit| (manifest, wit)));
+    let (manifest, wit) = match vetted {
+        Ok(vetted) => vetted,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(error.into());
@@ -198,7 +213,22 @@ pub fn install_package(
         not_granted: missing,
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
         replaced,
+        wit: wit.to_string(),
     })
+}
+
+/// What the host checks of a plugin in `folder` before anything of it runs, as a load would:
+/// [`vet`], and the version of `dcmaid:bot` its component is really built against, which the
+/// host must speak and the manifest, if it says one, must name.
+fn checked(folder: &Path, manifest: &Manifest, config: &Config) -> Result<WitVersion, LoadError> {
+    vet(folder, manifest, &config.trust)?;
+    let path = folder.join(&manifest.component);
+    let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
+        plugin: manifest.name.to_string(),
+        path: path.clone(),
+        source,
+    })?;
+    component_version(manifest, &path, &bytes)
 }
 
 /// The package's name and component file name, which become paths: a plugin name, and a

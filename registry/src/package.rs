@@ -14,6 +14,8 @@ use oci_wasm::WasmConfig;
 pub const MANIFEST_ANNOTATION: &str = "dev.dcmaid.plugin.manifest";
 /// The annotation holding `plugin.sig`'s text, base64, when the plugin is signed.
 pub const SIGNATURE_ANNOTATION: &str = "dev.dcmaid.plugin.signature";
+/// The version of dcmaid's WIT the plugin is built against, as its manifest says.
+pub const WIT_ANNOTATION: &str = "dev.dcmaid.wit";
 
 /// An annotation's text from its base64.
 pub fn decode(annotation: &str) -> Option<String> {
@@ -49,6 +51,8 @@ pub struct Summary {
     pub component: String,
     pub capabilities: Vec<String>,
     pub http_hosts: Vec<String>,
+    /// The version of dcmaid's WIT the plugin says it is built against.
+    pub wit: Option<String>,
 }
 
 impl Summary {
@@ -71,6 +75,7 @@ impl Summary {
             component: required("component")?,
             capabilities: list("capabilities"),
             http_hosts: list("http_hosts"),
+            wit: text_of("wit"),
         })
     }
 }
@@ -115,6 +120,9 @@ impl Package {
         }
         if let Some(signature) = &self.signature {
             annotations.insert(SIGNATURE_ANNOTATION.to_owned(), encode(signature));
+        }
+        if let Some(wit) = &self.summary.wit {
+            annotations.insert(WIT_ANNOTATION.to_owned(), wit.clone());
         }
         Ok((config, layer, annotations))
     }

@@ -8,8 +8,8 @@ pub mod base {
         inline: "
             package dcmaid:sdk;
             world base {
-                import dcmaid:bot/types@0.1.0;
-                include dcmaid:bot/capabilities@0.1.0;
+                import dcmaid:bot/types@0.2.0;
+                include dcmaid:bot/capabilities@0.2.0;
             }
         ",
         world: "dcmaid:sdk/base",
@@ -28,14 +28,14 @@ macro_rules! role_bindings {
                 inline: $inline,
                 world: $world,
                 with: {
-                    "dcmaid:bot/types@0.1.0": crate::bindings::base::dcmaid::bot::types,
-                    "dcmaid:bot/log@0.1.0": crate::bindings::base::dcmaid::bot::log,
-                    "dcmaid:bot/kv@0.1.0": crate::bindings::base::dcmaid::bot::kv,
-                    "dcmaid:bot/config@0.1.0": crate::bindings::base::dcmaid::bot::config,
-                    "dcmaid:bot/llm@0.1.0": crate::bindings::base::dcmaid::bot::llm,
-                    "dcmaid:bot/metrics@0.1.0": crate::bindings::base::dcmaid::bot::metrics,
-                    "dcmaid:bot/scheduler@0.1.0": crate::bindings::base::dcmaid::bot::scheduler,
-                    "dcmaid:bot/store@0.1.0": crate::bindings::base::dcmaid::bot::store,
+                    "dcmaid:bot/types@0.2.0": crate::bindings::base::dcmaid::bot::types,
+                    "dcmaid:bot/log@0.2.0": crate::bindings::base::dcmaid::bot::log,
+                    "dcmaid:bot/kv@0.2.0": crate::bindings::base::dcmaid::bot::kv,
+                    "dcmaid:bot/config@0.2.0": crate::bindings::base::dcmaid::bot::config,
+                    "dcmaid:bot/llm@0.2.0": crate::bindings::base::dcmaid::bot::llm,
+                    "dcmaid:bot/metrics@0.2.0": crate::bindings::base::dcmaid::bot::metrics,
+                    "dcmaid:bot/scheduler@0.2.0": crate::bindings::base::dcmaid::bot::scheduler,
+                    "dcmaid:bot/store@0.2.0": crate::bindings::base::dcmaid::bot::store,
                 },
                 pub_export_macro: true,
                 export_macro_name: $export_macro,
@@ -50,35 +50,35 @@ macro_rules! role_bindings {
 // settings. Generated once, apart from the roles, so that their export glue exists once.
 role_bindings!(
     extras,
-    "package dcmaid:sdk; world extras { include dcmaid:bot/capabilities@0.1.0; export dcmaid:bot/commands@0.1.0; export dcmaid:bot/scheduled@0.1.0; export dcmaid:bot/settings@0.1.0; export dcmaid:bot/inspect@0.1.0; }",
+    "package dcmaid:sdk; world extras { include dcmaid:bot/capabilities@0.2.0; export dcmaid:bot/commands@0.2.0; export dcmaid:bot/scheduled@0.2.0; export dcmaid:bot/settings@0.2.0; export dcmaid:bot/inspect@0.2.0; }",
     "dcmaid:sdk/extras",
     "export",
     "dcmaid_sdk::bindings::extras"
 );
 role_bindings!(
     persona,
-    "package dcmaid:sdk; world persona { include dcmaid:bot/persona-plugin@0.1.0; }",
+    "package dcmaid:sdk; world persona { include dcmaid:bot/persona-plugin@0.2.0; }",
     "dcmaid:sdk/persona",
     "export",
     "dcmaid_sdk::bindings::persona"
 );
 role_bindings!(
     memory,
-    "package dcmaid:sdk; world memory { include dcmaid:bot/memory-plugin@0.1.0; }",
+    "package dcmaid:sdk; world memory { include dcmaid:bot/memory-plugin@0.2.0; }",
     "dcmaid:sdk/memory",
     "export",
     "dcmaid_sdk::bindings::memory"
 );
 role_bindings!(
     tool,
-    "package dcmaid:sdk; world tool { include dcmaid:bot/tool-plugin@0.1.0; }",
+    "package dcmaid:sdk; world tool { include dcmaid:bot/tool-plugin@0.2.0; }",
     "dcmaid:sdk/tool",
     "export",
     "dcmaid_sdk::bindings::tool"
 );
 role_bindings!(
     observer,
-    "package dcmaid:sdk; world observer { include dcmaid:bot/observer-plugin@0.1.0; }",
+    "package dcmaid:sdk; world observer { include dcmaid:bot/observer-plugin@0.2.0; }",
     "dcmaid:sdk/observer",
     "export",
     "dcmaid_sdk::bindings::observer"

@@ -30,6 +30,10 @@ impl From<KvError> for PluginError {
                 PluginError::Internal(format!("kv value larger than the limit of {limit} bytes"))
             }
             KvError::Unavailable(why) => PluginError::Unavailable(format!("kv: {why}")),
+            KvError::NotGranted => PluginError::Unavailable(
+                "kv: the plugin has no `kv` grant (request it in plugin.toml)".into(),
+            ),
+            KvError::Limited(limit) => PluginError::Limited(limit),
         }
     }
 }

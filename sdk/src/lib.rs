@@ -36,8 +36,8 @@ pub mod store;
 mod values;
 
 pub use bindings::base::dcmaid::bot::types::{
-    CommandRan, CommandSpec, Event, Invocation, Message, Platform, PluginError, PluginFailed,
-    Reply, ReplySent, ToolCalled, ToolSpec, User,
+    CommandRan, CommandSpec, Event, Invocation, Limit, Message, MessageContext, Platform,
+    PluginError, PluginFailed, Reply, ReplySent, ToolCalled, ToolSpec, User,
 };
 pub use bindings::memory::exports::dcmaid::bot::memory::Recalled;
 pub use bindings::persona::exports::dcmaid::bot::persona::{BigFive, Shaped};
@@ -46,8 +46,8 @@ pub use roles::{Memory, Observer, Persona, Plugin, Tool};
 /// Everything a plugin usually needs, in one import.
 pub mod prelude {
     pub use crate::{
-        BigFive, CommandSpec, Event, Invocation, Memory, Message, Observer, Persona, Platform,
-        Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User, config, http, kv, llm,
-        log, metrics, scheduler, store,
+        BigFive, CommandSpec, Event, Invocation, Limit, Memory, Message, MessageContext, Observer,
+        Persona, Platform, Plugin, PluginError, Recalled, Reply, Shaped, Tool, ToolSpec, User,
+        config, http, kv, llm, log, metrics, scheduler, store,
     };
 }

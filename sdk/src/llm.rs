@@ -42,6 +42,10 @@ impl From<LlmError> for PluginError {
             LlmError::Rejected(why) => {
                 PluginError::InvalidInput(format!("the language model refused: {why}"))
             }
+            LlmError::NotGranted => PluginError::Unavailable(
+                "language model: the plugin has no `llm` grant (request it in plugin.toml)".into(),
+            ),
+            LlmError::Limited(limit) => PluginError::Limited(limit),
         }
     }
 }

@@ -15,6 +15,9 @@ fn owned(labels: &[(&str, &str)]) -> Vec<(String, String)> {
 
 impl From<MetricsError> for PluginError {
     fn from(error: MetricsError) -> Self {
-        PluginError::Internal(format!("metrics: {error:?}"))
+        match error {
+            MetricsError::Limited(limit) => PluginError::Limited(limit),
+            other => PluginError::Internal(format!("metrics: {other:?}")),
+        }
     }
 }

@@ -19,6 +19,7 @@ impl From<SchedulerError> for PluginError {
     fn from(error: SchedulerError) -> Self {
         match error {
             SchedulerError::InvalidJob(reason) => PluginError::InvalidInput(reason),
+            SchedulerError::Limited(limit) => PluginError::Limited(limit),
             other => PluginError::Unavailable(format!("scheduler: {other:?}")),
         }
     }

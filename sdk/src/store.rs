@@ -36,6 +36,7 @@ impl From<StoreError> for PluginError {
             ),
             StoreError::Invalid(why) => PluginError::Internal(format!("store: {why}")),
             StoreError::Unavailable(why) => PluginError::Unavailable(format!("store: {why}")),
+            StoreError::Limited(limit) => PluginError::Limited(limit),
         }
     }
 }

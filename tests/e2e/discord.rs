@@ -141,3 +141,41 @@ async fn discord_and_telegram_talk_to_the_same_bot_at_once() {
     assert_eq!(from_telegram[1].body["text"], "Hi, tanya\\! That's message \\#2 from you\\.");
     assert_eq!(from_discord[0].body["content"], "Hi, alice! That's message #1 from you.");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_sees_where_a_discord_message_arrived() {
+    let fake = FakeDiscord::start().await;
+    let sandbox = Sandbox::new();
+    sandbox.install_misbehave();
+    let _server = serve(&sandbox, &fake);
+    connected(&fake).await;
+
+    // In guild 900, answering message 41, mentioning the bot and user 301.
+    let mut message = dcmaid_tests::fake_discord::message_json(
+        42,
+        300,
+        "alice",
+        201,
+        &format!("<@{BOT_ID}> /context"),
+    );
+    message["guild_id"] = serde_json::json!("900");
+    message["message_reference"] = serde_json::json!({"message_id": "41", "channel_id": "201"});
+    message["mentions"] = serde_json::json!([
+        {"id": BOT_ID.to_string(), "username": "dcmaid", "discriminator": "0", "avatar": null, "bot": true},
+        {"id": "301", "username": "bob", "discriminator": "0", "avatar": null},
+    ]);
+    fake.dispatch("MESSAGE_CREATE", message);
+    let sent = fake.wait_for_messages(1, WAIT).await;
+    assert_eq!(
+        sent[0].body["content"],
+        "direct false server 900 thread - reply-to 41 mentions [discord:301] id 42"
+    );
+
+    // A DM.
+    fake.user_says(43, 300, 200, None, "/context");
+    let sent = fake.wait_for_messages(2, WAIT).await;
+    assert_eq!(
+        sent[1].body["content"],
+        "direct true server - thread - reply-to - mentions [] id 43"
+    );
+}

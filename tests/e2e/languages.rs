@@ -127,7 +127,7 @@ async fn a_javascript_observer_counts_events_in_its_own_metrics_and_answers_a_co
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_python_or_javascript_plugin_that_traps_is_contained() {
+async fn python_and_javascript_plugins_tell_a_missing_grant_apart_and_a_trap_is_contained() {
     use dcmaid_host::core::Capability;
     let sandbox = Sandbox::new();
     sandbox.install_hello();
@@ -135,26 +135,40 @@ async fn a_python_or_javascript_plugin_that_traps_is_contained() {
     sandbox.install_tally_js();
     let mut config = sandbox.config();
     config.limits.call_timeout_ms = 5_000;
-    // Without their grants, dice-py's kv call raises an exception it does not catch, and
-    // tally-js's metrics call throws one: each traps in its call.
+    // Without `kv`, each gets 0.2.0's `not-granted` as a case of its own, and says so; without
+    // `metrics`, tally-js's call throws an error it does not catch: it traps in its call.
     config.plugins.entry(plugin_name("dice-py")).or_default().grant = Some(Default::default());
+    config.plugins.entry(plugin_name("tally-js")).or_default().grant =
+        Some([Capability::Metrics].into());
+    let bot = Bot::start(config.clone()).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+
+    let rolled = say(&bot, "alice", "/roll 2d6").await;
+    assert!(!rolled.failed);
+    assert!(
+        rolled.reply.ends_with("(not counted: this plugin has no kv grant)"),
+        "{}",
+        rolled.reply
+    );
+    assert_eq!(
+        say(&bot, "alice", "/rolls").await.reply,
+        "I keep no count: this plugin has no kv grant."
+    );
+    assert_eq!(
+        say(&bot, "alice", "/tally").await.reply,
+        "So far: nothing: this plugin has no kv grant."
+    );
+    drop(bot);
+
     config.plugins.entry(plugin_name("tally-js")).or_default().grant =
         Some([Capability::Kv].into());
     let bot = Bot::start(config).await.unwrap();
-    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
-
-    let trapped = say(&bot, "alice", "/roll 2d6").await;
-    assert!(trapped.failed);
-    assert!(trapped.reply.contains("in plugin `dice-py`"), "{}", trapped.reply);
     // Every event traps tally-js's observer; replies do not wait for it or notice.
     assert!(say(&bot, "alice", "hello").await.reply.starts_with("Hi, alice!"));
     bot.flush_observers().await;
     let exposition = bot.metrics().encode();
     let traps = "dcmaid_plugin_calls_total{plugin=\"tally-js\",call=\"observer.on-event\",outcome=\"trap\"}";
     assert!(exposition.contains(traps), "{exposition}");
-    assert!(exposition.contains(
-        "dcmaid_plugin_calls_total{plugin=\"dice-py\",call=\"commands.run\",outcome=\"trap\"} 1"
-    ));
     // The same plugins go on answering what does not trap.
     assert_eq!(
         say(&bot, "alice", "/roll banana").await.reply,

@@ -21,6 +21,7 @@ mod swap;
 mod telegram;
 mod tools;
 mod trust;
+mod versions;
 
 use dcmaid_host::Bot;
 use dcmaid_host::bot::Outcome;

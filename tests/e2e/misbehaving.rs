@@ -81,7 +81,7 @@ async fn a_component_of_the_wrong_world_is_refused_at_load() {
     assert_eq!(failed.len(), 1, "{failed:?}");
     let error = &failed[0].error;
     assert!(error.contains("`liar`") && error.contains("role `persona`"), "{error}");
-    assert!(error.contains("dcmaid:bot/persona@0.1.0"), "{error}");
+    assert!(error.contains("dcmaid:bot/persona@0.2.0"), "{error}");
     assert!(say(&bot, "alice", "hi").await.reply.starts_with("Hi, alice!"));
 }
 

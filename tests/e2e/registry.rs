@@ -105,7 +105,7 @@ async fn publish_to_our_registry_then_install_and_run() {
     let host = our_registry(&work.path().join("registry")).await;
     let (key, _) = keygen().unwrap();
     let v1 = Package::from_folder(&hello_folder(work.path(), "0.1.0", None, Some(&key))).unwrap();
-    let v2 = Package::from_folder(&hello_folder(work.path(), "0.2.0", Some("0.1.0"), Some(&key)))
+    let v2 = Package::from_folder(&hello_folder(work.path(), "0.2.0", Some("0.2.0"), Some(&key)))
         .unwrap();
     let reference = |version: &str| format!("{host}/dcmaid/hello:{version}");
 
@@ -132,6 +132,7 @@ async fn publish_to_our_registry_then_install_and_run() {
     let entry = &catalog["plugins"][0];
     assert_eq!((entry["name"].as_str(), entry["version"].as_str()), (Some("hello"), Some("0.2.0")));
     assert_eq!(entry["capabilities"], serde_json::json!(["kv", "llm"]));
+    assert_eq!(entry["wit"], "0.2.0", "the catalog says which WIT it is built against");
     assert_eq!(entry["signed_by"].as_str(), Some(key.public().to_string().as_str()));
 
     // Install the newest 0.1 under a policy that requires acme's signature, and run it.
@@ -188,12 +189,18 @@ async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which
     std::fs::copy(component("misbehave"), tampered.join("hello.wasm")).unwrap();
     let unsigned = hello_folder(work.path(), "0.1.2", None, None);
     let strangers = hello_folder(work.path(), "0.1.3", None, Some(&stranger));
-    let too_new = hello_folder(work.path(), "0.1.4", Some("0.2.0"), Some(&key));
+    let too_new = hello_folder(work.path(), "0.1.4", Some("0.3.0"), Some(&key));
+    let mislabelled = hello_folder(work.path(), "0.1.5", Some("0.1.0"), Some(&key));
     let cases = [
         (publish(&tampered, "tampered").await, "files changed after signing"),
         (publish(&unsigned, "unsigned").await, "not signed"),
         (publish(&strangers, "stranger").await, "does not trust"),
-        (publish(&too_new, "too-new").await, "built against dcmaid:bot@0.2.0"),
+        (publish(&too_new, "too-new").await, "built against dcmaid:bot@0.3.0"),
+        (
+            publish(&mislabelled, "mislabelled").await,
+            "says it is built against dcmaid:bot@0.1.0, but its component is built against \
+             dcmaid:bot@0.2.0",
+        ),
     ];
     for (reference, says) in cases {
         let reviewed = review(&config, &reference).await.unwrap().refused.unwrap_or_default();

@@ -145,3 +145,37 @@ async fn webhook_mode_checks_the_secret() {
     assert_eq!(sent[0].body["chat_id"], 500);
     assert!(fake.calls("getUpdates").is_empty(), "webhook mode must not poll");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_sees_where_a_telegram_message_arrived() {
+    let fake = FakeTelegram::start(TOKEN).await;
+    let sandbox = Sandbox::new();
+    sandbox.install_misbehave();
+    // In a forum topic of a group, replying to message 70, mentioning @bob and a user by id.
+    let text = "/context @bob and Zed";
+    let mut group = update(8, 42, -100, text);
+    group["message"]["chat"]["type"] = serde_json::json!("supergroup");
+    group["message"]["message_thread_id"] = serde_json::json!(5);
+    group["message"]["reply_to_message"] = serde_json::json!({"message_id": 70, "date": 0,
+        "chat": {"id": -100, "type": "supergroup"}});
+    group["message"]["entities"] = serde_json::json!([
+        {"type": "bot_command", "offset": 0, "length": 8},
+        {"type": "mention", "offset": 9, "length": 4},
+        {"type": "text_mention", "offset": 18, "length": 3,
+         "user": {"id": 77, "is_bot": false, "first_name": "Zed"}},
+    ]);
+    fake.push(group);
+    fake.user_says(9, 42, 4200, "/context");
+    let _server =
+        serve(&sandbox, &format!("api_url = \"{}\"\npoll_timeout_secs = 1", fake.api_url));
+    let sent = fake.wait_for("sendMessage", 2, WAIT).await;
+    let texts: Vec<String> =
+        sent.iter().map(|call| call.body["text"].as_str().unwrap().replace('\\', "")).collect();
+    assert_eq!(
+        texts,
+        [
+            "direct false server - thread 5 reply-to 70 mentions [telegram:@bob,telegram:77] id 80",
+            "direct true server - thread - reply-to - mentions [] id 90",
+        ]
+    );
+}

@@ -62,7 +62,7 @@ fn a_signed_plugin_loads_under_require_and_every_failure_is_named() {
     // Built against a WIT this host cannot run: refused before anything runs, whatever the
     // trust policy.
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, format!("wit = \"0.2.0\"\n{text}")).unwrap();
+    std::fs::write(&manifest, text.replace("wit = \"0.2.0\"", "wit = \"0.3.0\"")).unwrap();
     let too_new = list(&sandbox, "");
-    assert!(too_new.contains("built against dcmaid:bot@0.2.0"), "{too_new}");
+    assert!(too_new.contains("built against dcmaid:bot@0.3.0"), "{too_new}");
 }

@@ -155,7 +155,7 @@ impl FakeDiscord {
 }
 
 /// A message as Discord sends it: every field serenity requires.
-fn message_json(id: u64, author: u64, name: &str, channel: u64, text: &str) -> Value {
+pub fn message_json(id: u64, author: u64, name: &str, channel: u64, text: &str) -> Value {
     json!({
         "id": id.to_string(), "channel_id": channel.to_string(),
         "author": {"id": author.to_string(), "username": name, "discriminator": "0",

@@ -48,6 +48,11 @@ impl FakeTelegram {
         self.state.updates.lock().unwrap().push_back(update(update_id, user_id, chat_id, text));
     }
 
+    /// `update` (as the Bot API sends one), as the next update.
+    pub fn push(&self, update: Value) {
+        self.state.updates.lock().unwrap().push_back(update);
+    }
+
     /// The next `count` sendMessage calls are answered with 429, retry after 1 s.
     pub fn rate_limit_sends(&self, count: u32) {
         *self.state.rate_limited_sends.lock().unwrap() = count;

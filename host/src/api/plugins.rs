@@ -43,6 +43,8 @@ pub struct PluginView {
     pub origin: Option<String>,
     /// Whether a version replaced by a swap is kept to roll back to.
     pub can_roll_back: bool,
+    /// The version of `dcmaid:bot` its component is built against.
+    pub wit: String,
 }
 
 /// A plugin that did not load, and why.
@@ -220,6 +222,7 @@ impl PluginsApi {
             http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
             origin: install::origin(self.bot.config(), manifest.name.as_str()),
             can_roll_back: self.bot.swaps().can_roll_back(plugin.name()),
+            wit: plugin.wit_version().to_string(),
         }
     }
 

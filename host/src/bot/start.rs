@@ -27,7 +27,7 @@ use crate::plugin::{Loader, Plugins};
 use crate::runtime::Engine;
 use crate::storage::{Storage, StorageError};
 use crate::telemetry::Metrics;
-use crate::wit::{Message, Platform, User};
+use crate::wit::{Message, MessageContext, Platform, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -171,6 +171,8 @@ impl Bot {
     }
 
     /// A message from `platform` user `platform_id`, stamped with a fresh id and the time.
+    /// The terminal and the web chat are conversations with the bot alone (`direct`); an
+    /// adapter that knows more of where a message arrived sets its `context`.
     pub fn message(
         &self,
         platform: Platform,
@@ -188,6 +190,10 @@ impl Bot {
             channel: channel.to_owned(),
             text: text.to_owned(),
             received_at_ms,
+            context: MessageContext {
+                direct: matches!(platform, Platform::Console | Platform::Web),
+                ..MessageContext::unknown()
+            },
         }
     }
 

@@ -41,17 +41,21 @@ pub async fn swap(config: &Config, name: &str, action: SwapAction) -> anyhow::Re
 pub async fn list_plugins(config: Config) -> anyhow::Result<()> {
     let bot = Bot::start(config).await?;
     let plugins = bot.plugins();
-    println!("{:<16} {:<10} {:<9} {:<24} GRANTED", "NAME", "VERSION", "ROLE", "COMMANDS");
+    println!(
+        "{:<16} {:<10} {:<9} {:<6} {:<24} GRANTED",
+        "NAME", "VERSION", "ROLE", "WIT", "COMMANDS"
+    );
     for plugin in plugins.loaded() {
         let manifest = plugin.manifest();
         let commands: Vec<String> =
             plugin.commands().iter().map(|spec| format!("/{}", spec.name)).collect();
         let grants: Vec<String> = plugin.grants().iter().map(ToString::to_string).collect();
         println!(
-            "{:<16} {:<10} {:<9} {:<24} {}",
+            "{:<16} {:<10} {:<9} {:<6} {:<24} {}",
             manifest.name.as_str(),
             manifest.version.to_string(),
             manifest.role.to_string(),
+            plugin.wit_version().to_string(),
             commands.join(" "),
             grants.join(",")
         );

@@ -2,27 +2,48 @@
 //! capabilities (see [`crate::runtime::Linked::call`]). An export the plugin lacks is a
 //! [`CallError::NotExported`], or, for those a plugin may leave out, the empty answer.
 
+use super::args::{Older, Pass};
 use super::loaded::Plugin;
-use crate::runtime::{CallError, ExportCall};
+use crate::runtime::{CallError, ExportCall, Exports};
+use crate::wit::convert::Upgrade;
 use crate::wit::latest::exports::dcmaid::bot::memory::Recalled;
 use crate::wit::{BigFive, CommandSpec, Event, Invocation, Message, Reply, Shaped, ToolSpec};
 
-/// One typed export call. `$name` names it in errors and metrics; the flags: `infallible`
-/// for a WIT function whose result is not a `result<_, plugin-error>`, `optional` for an
-/// export a plugin may leave out, answered by the type's default when it does.
+/// One typed export call, to the functions of the version the plugin was built against: an
+/// older version's arguments are converted down ([`super::args`]) and its answer up.
+/// `$name` names the call in errors and metrics; the flags: `infallible` for a WIT function
+/// whose result is not a `result<_, plugin-error>`, `optional` for an export a plugin may
+/// leave out, answered by the type's default when it does.
 macro_rules! export_call {
     ($(#[$doc:meta])* $vis:vis fn $method:ident($($arg:ident: $ty:ty),*) -> $ret:ty
         = $name:literal: $interface:ident.$call:ident $(, $flag:ident)*;) => {
         $(#[$doc])*
         $vis async fn $method(&self, $($arg: $ty),*) -> Result<$ret, CallError> {
-            let Some(interface) = self.exports.$interface() else {
-                return export_call!(@absent self, $name, [$($flag)*]);
-            };
-            self.call($name, async |store, instance| {
-                let result = interface.load(&mut *store, instance)?.$call(store, $($arg),*).await;
-                export_call!(@result result, [$($flag)*])
-            })
-            .await
+            match &self.exports {
+                Exports::V0_2(exports) => {
+                    let Some(interface) = exports.$interface() else {
+                        return export_call!(@absent self, $name, [$($flag)*]);
+                    };
+                    self.call($name, async |store, instance| {
+                        let guest = interface.load(&mut *store, instance)?;
+                        let result = guest.$call(store, $($arg),*).await;
+                        export_call!(@result result, [$($flag)*])
+                    })
+                    .await
+                }
+                Exports::V0_1(exports) => {
+                    let Some(interface) = exports.$interface() else {
+                        return export_call!(@absent self, $name, [$($flag)*]);
+                    };
+                    $(let $arg = Older::older($arg);)*
+                    self.call($name, async |store, instance| {
+                        let guest = interface.load(&mut *store, instance)?;
+                        let result = guest.$call(store, $(Pass::pass(&$arg)),*).await;
+                        export_call!(@upgraded result, [$($flag)*])
+                    })
+                    .await
+                }
+            }
         }
     };
     (@absent $self:ident, $name:literal, [optional $($rest:ident)*]) => { Ok(Default::default()) };
@@ -35,6 +56,13 @@ macro_rules! export_call {
         export_call!(@result $result, [$($rest)*])
     };
     (@result $result:ident, []) => { $result };
+    (@upgraded $result:ident, [infallible $($rest:ident)*]) => {
+        $result.map(|value| Ok(Upgrade::upgrade(value)))
+    };
+    (@upgraded $result:ident, [$first:ident $($rest:ident)*]) => {
+        export_call!(@upgraded $result, [$($rest)*])
+    };
+    (@upgraded $result:ident, []) => { $result.map(Upgrade::upgrade) };
 }
 
 impl Plugin {

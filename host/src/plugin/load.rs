@@ -12,6 +12,7 @@ use crate::manifest::Manifest;
 use crate::runtime::{CallError, Engine, Exports, Linked};
 use crate::telemetry::Metrics;
 use crate::trust::TrustConfig;
+use crate::wit::{WitError, WitVersion};
 
 /// Why a plugin did not load. Each names the plugin (or its manifest file).
 #[derive(Debug, thiserror::Error)]
@@ -26,12 +27,12 @@ pub enum LoadError {
     Link { plugin: String, reason: String },
     #[error(
         "plugin `{plugin}`: its manifest says role `{role}`, but the component does not match \
-         the `{role}-plugin` world of dcmaid:bot@{}: {reason}",
-        crate::wit::WIT_VERSION
+         the `{role}-plugin` world of dcmaid:bot@{version}: {reason}"
     )]
-    WrongWorld { plugin: String, role: crate::core::Role, reason: String },
+    WrongWorld { plugin: String, role: crate::core::Role, version: WitVersion, reason: String },
+    /// Boxed: a call's errors are large, and every load returns one.
     #[error("plugin `{plugin}`: failed its load check: {source}")]
-    Check { plugin: String, source: CallError },
+    Check { plugin: String, source: Box<CallError> },
     #[error("plugin `{plugin}`: refused its settings: {reason}")]
     Settings { plugin: String, reason: String },
     #[error("plugin `{plugin}`: {source}")]
@@ -39,11 +40,18 @@ pub enum LoadError {
     #[error("plugin `{plugin}`: refused by [trust] policy = \"require\": {reason}")]
     Untrusted { plugin: String, reason: crate::trust::Untrusted },
     #[error(
-        "plugin `{plugin}`: built against dcmaid:bot@{wit}, which this host (dcmaid:bot@{}) \
-         cannot run",
-        crate::wit::WIT_VERSION
+        "plugin `{plugin}`: built against dcmaid:bot@{wit}, which this host cannot run: it \
+         speaks {}",
+        WitVersion::spoken()
     )]
     WitVersion { plugin: String, wit: semver::Version },
+    #[error("plugin `{plugin}`: {} {reason}", path.display())]
+    ComponentWit { plugin: String, path: PathBuf, reason: WitError },
+    #[error(
+        "plugin `{plugin}`: its manifest says it is built against dcmaid:bot@{declared}, but \
+         its component is built against dcmaid:bot@{actual}"
+    )]
+    WitMismatch { plugin: String, declared: semver::Version, actual: WitVersion },
 }
 
 /// The checks made before anything of a plugin runs: the WIT version it was built against,
@@ -51,12 +59,34 @@ pub enum LoadError {
 pub fn vet(folder: &Path, manifest: &Manifest, trust: &TrustConfig) -> Result<(), LoadError> {
     let plugin = manifest.name.to_string();
     if let Some(wit) = &manifest.wit
-        && !crate::wit::runs_wit(wit)
+        && WitVersion::of(wit).is_none()
     {
         return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
     }
     crate::trust::check(folder, manifest, trust)
         .map_err(|reason| LoadError::Untrusted { plugin, reason })
+}
+
+/// The version of `dcmaid:bot` the component's `bytes` are built against, which the host
+/// must speak and the manifest, if it says one, must name.
+pub fn component_version(
+    manifest: &Manifest,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<WitVersion, LoadError> {
+    let plugin = manifest.name.to_string();
+    let actual = crate::wit::version_of(bytes).map_err(|reason| match reason {
+        WitError::Unreadable(reason) => {
+            LoadError::Compile { plugin: plugin.clone(), path: path.to_owned(), reason }
+        }
+        reason => LoadError::ComponentWit { plugin: plugin.clone(), path: path.to_owned(), reason },
+    })?;
+    match &manifest.wit {
+        Some(declared) if *declared != actual.semver() => {
+            Err(LoadError::WitMismatch { plugin, declared: declared.clone(), actual })
+        }
+        _ => Ok(actual),
+    }
 }
 
 /// What loading a plugin needs: the engine, the capabilities' backends, the operator's
@@ -83,6 +113,7 @@ impl Loader {
             path: path.clone(),
             source,
         })?;
+        let version = component_version(&manifest, &path, &bytes)?;
         // Compiling takes milliseconds to seconds of CPU: off the async threads, so that a
         // plugin loaded while the bot serves (a hot swap) does not hold up messages.
         let compiler = self.engine.clone();
@@ -100,11 +131,13 @@ impl Loader {
             .linker()
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Link { plugin: plugin.clone(), reason: format!("{e:#}") })?;
-        let exports = Exports::find(manifest.role, &pre).map_err(|e| LoadError::WrongWorld {
-            plugin: plugin.clone(),
-            role: manifest.role,
-            reason: format!("{e:#}"),
-        })?;
+        let exports =
+            Exports::find(version, manifest.role, &pre).map_err(|e| LoadError::WrongWorld {
+                plugin: plugin.clone(),
+                role: manifest.role,
+                version,
+                reason: format!("{e:#}"),
+            })?;
 
         let entry = self.policy.entry(&manifest.name);
         let granted = self.policy.effective_grants(&manifest.name, &manifest.capabilities);
@@ -115,7 +148,7 @@ impl Loader {
             defaults: &manifest.config,
             overrides: &entry.config,
             http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
-            fires: exports.scheduled().is_some(),
+            fires: exports.fires(),
         };
         let capabilities = PluginCapabilities::prepare(&self.capabilities, &info)
             .await
@@ -139,7 +172,7 @@ impl Loader {
             CallError::Plugin { call: "settings.validate", error, .. } => {
                 LoadError::Settings { plugin, reason: error.message().to_owned() }
             }
-            source => LoadError::Check { plugin, source },
+            source => LoadError::Check { plugin, source: Box::new(source) },
         })?;
         Ok(loaded)
     }

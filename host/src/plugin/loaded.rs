@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::capabilities::PluginCapabilities;
 use crate::core::{Capability, PluginName};
 use crate::runtime::{Exports, Linked};
-use crate::wit::{CommandSpec, ToolSpec};
+use crate::wit::{CommandSpec, ToolSpec, WitVersion};
 
 use crate::manifest::Manifest;
 
@@ -26,6 +26,11 @@ impl Plugin {
 
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The version of `dcmaid:bot` its component is built against.
+    pub fn wit_version(&self) -> WitVersion {
+        self.exports.version()
     }
 
     pub fn grants(&self) -> &BTreeSet<Capability> {

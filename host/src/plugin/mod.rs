@@ -1,6 +1,7 @@
 //! Plugins: their manifests, the operator's policy for them, loading them into pre-linked
 //! components, calling their exports, and the set that serves.
 
+mod args;
 mod calls;
 mod catalog;
 mod load;
@@ -9,7 +10,7 @@ mod policy;
 
 pub use crate::manifest::Manifest;
 pub use catalog::{BUILT_IN_COMMANDS, DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};
-pub use load::{LoadError, Loader, vet};
+pub use load::{LoadError, Loader, component_version, vet};
 pub use loaded::Plugin;
 pub use policy::{PluginEntry, PluginPolicy};
 

@@ -55,6 +55,9 @@ impl Engine {
         // `types` has no functions, but components import it for its types.
         bot::types::add_to_linker::<_, HasSelf<CallState>>(&mut linker, |state| state)?;
         crate::capabilities::add_to_linker(&mut linker)?;
+        // Plugins built against an older version of `dcmaid:bot` link against its
+        // interfaces, which convert to the newest version's.
+        crate::wit::v0_1::add_to_linker(&mut linker)?;
 
         start_ticker(inner.weak())?;
         let cache = cache_dir.map(|dir| CompileCache::new(dir, &inner));

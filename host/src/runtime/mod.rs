@@ -7,7 +7,7 @@ mod call_error;
 pub mod compile_cache;
 mod engine;
 mod epoch;
-mod exports;
+pub mod exports;
 mod limiter;
 
 pub use call::{CallState, ExportCall, Linked};
@@ -15,4 +15,4 @@ pub use call_error::CallError;
 pub use compile_cache::CacheOutcome;
 pub use engine::Engine;
 pub use epoch::EPOCH_TICK;
-pub use exports::{Exports, RoleExports};
+pub use exports::Exports;

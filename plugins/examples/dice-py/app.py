@@ -17,6 +17,7 @@ from wit_world.imports.dcmaid_bot_types import (
     CommandSpec,
     Invocation,
     PluginError_InvalidInput,
+    PluginError_Limited,
     PluginError_Unavailable,
     Reply,
     ToolSpec,
@@ -50,13 +51,31 @@ def roll(notation: str, user_id: str) -> str:
         raise Err(PluginError_InvalidInput(str(reason)))
     faces = [random.randint(1, sides) for _ in range(count)]
     total = sum(faces) + modifier
-    key = f"rolls/{user_id}"
-    rolls = int((kv.get(key) or b"0").decode()) + 1
-    kv.set(key, str(rolls).encode())
+    note = count_roll(f"rolls/{user_id}")
     shown = " + ".join(str(face) for face in faces)
     if modifier:
         shown += f" {'+' if modifier > 0 else '-'} {abs(modifier)}"
-    return f"🎲 {notation.strip() or '1d6'}: {shown} = {total}"
+    return f"🎲 {notation.strip() or '1d6'}: {shown} = {total}{note}"
+
+
+def kv_refusal(error: Err) -> str:
+    """Why the tally cannot be kept, for a kv error the user should hear about; re-raises
+    the others."""
+    if isinstance(error.value, kv.KvError_NotGranted):
+        return "this plugin has no kv grant"
+    if isinstance(error.value, kv.KvError_Limited):
+        raise Err(PluginError_Limited(error.value.value))
+    raise error
+
+
+def count_roll(key: str) -> str:
+    """One more roll under `key`; a note for the reply when the count cannot be kept."""
+    try:
+        rolls = int((kv.get(key) or b"0").decode()) + 1
+        kv.set(key, str(rolls).encode())
+        return ""
+    except Err as error:
+        return f" (not counted: {kv_refusal(error)})"
 
 
 def refused(host: str, code: http.ErrorCode) -> Err:
@@ -152,7 +171,10 @@ class Commands(exports.Commands):
         if invocation.name == "trueroll":
             return Reply(true_roll(invocation.args))
         if invocation.name == "rolls":
-            rolls = int((kv.get(f"rolls/{user}") or b"0").decode())
+            try:
+                rolls = int((kv.get(f"rolls/{user}") or b"0").decode())
+            except Err as error:
+                return Reply(f"I keep no count: {kv_refusal(error)}.")
             return Reply(f"You rolled {rolls} time{'s' if rolls != 1 else ''}.")
         log.log(log.Level.WARN, f"unknown command {invocation.name}")
         raise Err(PluginError_InvalidInput(f"I don't know the command /{invocation.name}."))

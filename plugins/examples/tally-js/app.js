@@ -2,23 +2,41 @@
 // host's /metrics (dcmaid_plugin_tally_js_*) and as totals in the host's kv, and answers
 // `/tally` with them. Built from `wit/` alone with componentize-js.
 
-import { increment } from 'dcmaid:bot/metrics@0.1.0';
-import { get, set } from 'dcmaid:bot/kv@0.1.0';
+import { increment } from 'dcmaid:bot/metrics@0.2.0';
+import { get, set } from 'dcmaid:bot/kv@0.2.0';
 
 const KINDS = ['message-received', 'reply-sent', 'command-ran', 'plugin-failed'];
 
+// A kv error, by its case: the host's error comes as the thrown error's payload.
+function kvCase(error) {
+  return (error?.payload ?? error)?.tag;
+}
+
+// The total of `kind`; null when this plugin may not keep one (no kv grant).
 function total(kind) {
-  const stored = get(`total/${kind}`);
-  return stored ? Number(new TextDecoder().decode(stored)) : 0;
+  try {
+    const stored = get(`total/${kind}`);
+    return stored ? Number(new TextDecoder().decode(stored)) : 0;
+  } catch (error) {
+    if (kvCase(error) === 'not-granted') return null;
+    throw error;
+  }
 }
 
 function count(kind) {
-  set(`total/${kind}`, new TextEncoder().encode(String(total(kind) + 1)));
+  const now = total(kind);
+  if (now !== null) {
+    set(`total/${kind}`, new TextEncoder().encode(String(now + 1)));
+  }
   increment('events', [['kind', kind]], 1);
 }
 
 function summary() {
-  return KINDS.map((kind) => `${kind}: ${total(kind)}`).join(', ');
+  const totals = KINDS.map((kind) => [kind, total(kind)]);
+  if (totals.some(([, count]) => count === null)) {
+    return 'nothing: this plugin has no kv grant';
+  }
+  return totals.map(([kind, count]) => `${kind}: ${count}`).join(', ');
 }
 
 export const observer = {

@@ -1,8 +1,8 @@
 // A tool plugin in JavaScript: `/greet NAME` greets and counts greetings in the plugin's
 // `kv`, and the language model may call the same as the tool `greet`.
 
-import { get as setting } from 'dcmaid:bot/config@0.1.0';
-import { get, set } from 'dcmaid:bot/kv@0.1.0';
+import { get as setting } from 'dcmaid:bot/config@0.2.0';
+import { get, set } from 'dcmaid:bot/kv@0.2.0';
 
 function greet(name) {
   const greeting = setting('greeting') ?? 'Hello';

@@ -15,7 +15,7 @@ use serenity::async_trait;
 use super::split::{MAX_MESSAGE_CHARS, split};
 use super::trigger::addressed;
 use crate::bot::Bot;
-use crate::wit::Platform;
+use crate::wit::{MessageContext, Platform};
 
 /// The slash commands' one option: whatever follows the command, as typed after `/name`.
 const ARGS_OPTION: &str = "args";
@@ -53,17 +53,48 @@ impl Handler {
         commands
     }
 
-    /// The pipeline's reply to `text` from `author` in `channel`.
-    async fn answer(&self, author: &User, channel: ChannelId, text: &str) -> String {
+    /// The pipeline's reply to `text` from `author` in `channel`, which arrived in
+    /// `context`.
+    async fn answer(
+        &self,
+        author: &User,
+        channel: ChannelId,
+        text: &str,
+        context: MessageContext,
+    ) -> String {
         let name = author.global_name.clone().unwrap_or_else(|| author.name.clone());
-        let message = self.bot.message(
+        let mut message = self.bot.message(
             Platform::Discord,
             &author.id.get().to_string(),
             &name,
             &channel.get().to_string(),
             text,
         );
+        message.context = context;
         self.bot.handle(message).await.reply
+    }
+
+    /// Where `message` arrived and what it points at: its server, the message it answers,
+    /// the users it mentions (the bot's own mention aside).
+    fn context(&self, message: &Message) -> MessageContext {
+        let me = self.me.get().copied();
+        MessageContext {
+            direct: message.guild_id.is_none(),
+            server_id: message.guild_id.map(|guild| guild.get().to_string()),
+            thread_id: None,
+            reply_to: message
+                .message_reference
+                .as_ref()
+                .and_then(|reference| reference.message_id)
+                .map(|id| id.get().to_string()),
+            mentions: message
+                .mentions
+                .iter()
+                .filter(|user| Some(user.id.get()) != me)
+                .map(|user| format!("discord:{}", user.id.get()))
+                .collect(),
+            platform_message_id: Some(message.id.get().to_string()),
+        }
     }
 
     async fn on_command(&self, ctx: &Context, command: CommandInteraction) {
@@ -80,7 +111,12 @@ impl Handler {
             tracing::error!("discord: cannot acknowledge /{}: {error}", command.data.name);
             return;
         }
-        let reply = self.answer(&command.user, command.channel_id, text.trim()).await;
+        let context = MessageContext {
+            direct: command.guild_id.is_none(),
+            server_id: command.guild_id.map(|guild| guild.get().to_string()),
+            ..MessageContext::unknown()
+        };
+        let reply = self.answer(&command.user, command.channel_id, text.trim(), context).await;
         for piece in pieces(&reply) {
             let followup = || {
                 let content = CreateInteractionResponseFollowup::new().content(piece.clone());
@@ -163,7 +199,8 @@ impl EventHandler for Handler {
         };
         // Typing shows until the handle drops, after the reply is sent.
         let typing = message.channel_id.start_typing(&ctx.http);
-        let reply = self.answer(&message.author, message.channel_id, &text).await;
+        let context = self.context(&message);
+        let reply = self.answer(&message.author, message.channel_id, &text, context).await;
         for piece in pieces(&reply) {
             if let Err(error) = retrying(|| message.channel_id.say(&ctx.http, piece.clone())).await
             {

@@ -32,6 +32,33 @@ pub struct IncomingMessage {
     pub from: Option<Sender>,
     pub chat: Chat,
     pub text: Option<String>,
+    /// The forum topic the message is in.
+    #[serde(default)]
+    pub message_thread_id: Option<i64>,
+    #[serde(default)]
+    pub reply_to_message: Option<RepliedTo>,
+    /// Mentions, among other markup, as spans of `text`.
+    #[serde(default)]
+    pub entities: Vec<Entity>,
+}
+
+/// The message a message replies to; only its id matters here.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepliedTo {
+    pub message_id: i64,
+}
+
+/// A span of a message's text: a `mention` (`@username`), a `text_mention` (a user without
+/// a username, who comes along), a link, a command...
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// In UTF-16 code units, as Telegram counts.
+    pub offset: usize,
+    pub length: usize,
+    #[serde(default)]
+    pub user: Option<Sender>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +71,9 @@ pub struct Sender {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Chat {
     pub id: i64,
+    /// `private`, `group`, `supergroup` or `channel`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -19,7 +19,7 @@ pub use format::{MAX_MESSAGE_CHARS, escape_markdown_v2, split_escaped};
 pub use settings::{TelegramConfig, TelegramMode};
 
 use crate::bot::Bot;
-use crate::wit::Platform;
+use crate::wit::{MessageContext, Platform};
 
 /// The header Telegram sends the webhook secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -139,13 +139,21 @@ impl Telegram {
             tracing::debug!("{error}");
         }
         let name = sender.username.clone().unwrap_or_else(|| sender.first_name.clone());
-        let incoming = self.bot.message(
+        let mut incoming = self.bot.message(
             Platform::Telegram,
             &sender.id.to_string(),
             &name,
             &chat.to_string(),
             &text,
         );
+        incoming.context = MessageContext {
+            direct: message.chat.kind == "private",
+            server_id: None,
+            thread_id: message.message_thread_id.map(|thread| thread.to_string()),
+            reply_to: message.reply_to_message.map(|replied| replied.message_id.to_string()),
+            mentions: mentions(&text, &message.entities),
+            platform_message_id: Some(message.message_id.to_string()),
+        };
         let outcome = self.bot.handle(incoming).await;
         for piece in split_escaped(&outcome.reply, MAX_MESSAGE_CHARS) {
             if let Err(error) = self.api.send_message(chat, &piece).await {
@@ -191,4 +199,21 @@ async fn receive(
     let telegram = state.telegram.clone();
     tokio::spawn(async move { telegram.answer(update).await });
     StatusCode::OK.into_response()
+}
+
+/// The users `text` mentions: `telegram:<id>` for a mention Telegram names the user of,
+/// `telegram:@name` for a mention by username (Telegram gives no id for those).
+fn mentions(text: &str, entities: &[api::Entity]) -> Vec<String> {
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    entities
+        .iter()
+        .filter_map(|entity| match (entity.kind.as_str(), &entity.user) {
+            ("text_mention", Some(user)) => Some(format!("telegram:{}", user.id)),
+            ("mention", _) => {
+                let span = utf16.get(entity.offset..entity.offset + entity.length)?;
+                Some(format!("telegram:{}", String::from_utf16_lossy(span)))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -33,11 +33,9 @@ impl Provider for Kv {
     linked!(wit);
 }
 
-/// `dcmaid:bot@0.1.0` has no `not-granted` case for `kv`: the grant's absence is named in
-/// `unavailable`.
 impl From<NotGranted> for KvError {
-    fn from(why: NotGranted) -> Self {
-        KvError::Unavailable(why.to_string())
+    fn from(_: NotGranted) -> Self {
+        KvError::NotGranted
     }
 }
 
@@ -116,9 +114,7 @@ mod tests {
         assert!(matches!(big, Err(KvError::TooLarge(_))), "{big:?}");
 
         let mut refused: Access<KvTable> = Access::refused_to(name, Capability::Kv);
-        match wit::Host::get(&mut refused, "a".into()).await {
-            Err(KvError::Unavailable(text)) => assert!(text.contains("no `kv` grant"), "{text}"),
-            other => panic!("{other:?}"),
-        }
+        let refusal = wit::Host::get(&mut refused, "a".into()).await;
+        assert!(matches!(refusal, Err(KvError::NotGranted)), "{refusal:?}");
     }
 }

@@ -46,11 +46,9 @@ impl Provider for Llm {
     linked!(wit);
 }
 
-/// `dcmaid:bot@0.1.0` has no `not-granted` case for `llm`: the grant's absence is named in
-/// `unavailable`.
 impl From<NotGranted> for LlmError {
-    fn from(why: NotGranted) -> Self {
-        LlmError::Unavailable(why.to_string())
+    fn from(_: NotGranted) -> Self {
+        LlmError::NotGranted
     }
 }
 

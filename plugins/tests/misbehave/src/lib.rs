@@ -6,6 +6,8 @@
 //! the kv key `fired/NAME`; a job named `trap` panics when it fires), `/unschedule NAME`
 //! removes it and `/jobs` lists the plugin's jobs. `/peek ID WORD` looks for another plugin's
 //! memories in its own store: a collection named like the memory plugin's, searched every way.
+//! `/context` says where its message arrived; `/case KEY` which case reading KEY from kv
+//! comes to.
 
 use dcmaid_sdk::llm::{ChatMessage, Completion, Inference, Role};
 use dcmaid_sdk::prelude::*;
@@ -28,6 +30,8 @@ impl Plugin for Misbehave {
             "unschedule",
             "jobs",
             "peek",
+            "context",
+            "case",
         ]
         .into_iter()
         .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
@@ -74,6 +78,8 @@ impl Plugin for Misbehave {
                 Ok(Reply::new(lines.join("\n")))
             }
             "peek" => peek(&invocation.args),
+            "context" => Ok(Reply::new(context(&invocation.message))),
+            "case" => Ok(Reply::new(case(&invocation.args))),
             _ => Ok(Reply::new("ok")),
         }
     }
@@ -178,4 +184,29 @@ fn peek(args: &str) -> Result<Reply, PluginError> {
     let near = store::nearest("memories", &[1.0; 384], &[], 1000)?.len();
     let got = store::get("memories", id)?.is_some();
     Ok(Reply::new(format!("find={found} search={searched} nearest={near} get={got}")))
+}
+
+/// The message's context, field by field.
+fn context(message: &Message) -> String {
+    let context = &message.context;
+    let or_none = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    format!(
+        "direct {} server {} thread {} reply-to {} mentions [{}] id {}",
+        context.direct,
+        or_none(&context.server_id),
+        or_none(&context.thread_id),
+        or_none(&context.reply_to),
+        context.mentions.join(","),
+        or_none(&context.platform_message_id),
+    )
+}
+
+/// Which case of `kv-error` (or success) reading `key` comes to.
+fn case(key: &str) -> String {
+    match kv::get(key) {
+        Ok(_) => "ok".into(),
+        Err(kv::KvError::NotGranted) => "not-granted".into(),
+        Err(kv::KvError::Limited(limit)) => format!("limited {} {}", limit.name, limit.allowed),
+        Err(other) => format!("other {other:?}"),
+    }
 }
