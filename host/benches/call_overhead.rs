@@ -60,7 +60,11 @@ async fn main() {
     install(&data_dir.join("plugins"), "misbehave", "tool");
     install(&data_dir.join("plugins"), "hello", "persona");
     install_old(&data_dir.join("plugins"));
-    let config = Config { data_dir: data_dir.to_owned(), ..Config::default() };
+    let config = Config {
+        data_dir: data_dir.to_owned(),
+        rate_limit: common::unlimited(),
+        ..Config::default()
+    };
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     let plugin = bot.plugins().command_owner("ok").unwrap().clone();

@@ -70,12 +70,8 @@ fn allowlist_check() {
 async fn decisions_per_second(redis: Option<fred::prelude::Client>) -> f64 {
     const TASKS: usize = 32;
     const EACH: usize = 1_000;
-    let limiter = Arc::new(RateLimiter::new(
-        Bucket::new(1_000_000, 1_000_000),
-        Clock::system(),
-        Arc::new(Metrics::new()),
-        redis,
-    ));
+    let limiter = Arc::new(RateLimiter::new(Clock::system(), Arc::new(Metrics::new()), redis));
+    let bucket = Bucket::new(1_000_000, 1_000_000);
     let started = Instant::now();
     let tasks: Vec<_> = (0..TASKS)
         .map(|task| {
@@ -83,7 +79,7 @@ async fn decisions_per_second(redis: Option<fred::prelude::Client>) -> f64 {
             tokio::spawn(async move {
                 for call in 0..EACH {
                     let key = format!("bench:{}:{task}/{}", std::process::id(), call % 50);
-                    black_box(limiter.take(&key).await);
+                    black_box(limiter.take(bucket, &key).await);
                 }
             })
         })
@@ -138,6 +134,7 @@ async fn tool_call() {
     let mut config = Config {
         data_dir: sandbox.path().to_owned(),
         storage: StorageConfig { url: Some("mem://".into()) },
+        rate_limit: common::unlimited(),
         ..Config::default()
     };
     config.http.allowlist_file = Some(allowlist);

@@ -47,6 +47,7 @@ async fn start(data_dir: &Path) -> Arc<Bot> {
     let config = Config {
         data_dir: data_dir.to_owned(),
         storage: StorageConfig { url: Some("mem://".into()) },
+        rate_limit: common::unlimited(),
         ..Config::default()
     };
     let bot = Arc::new(Bot::start(config).await.unwrap());

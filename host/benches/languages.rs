@@ -76,6 +76,7 @@ async fn start(data_dir: &Path) -> (Bot, Duration) {
     let config = Config {
         data_dir: data_dir.to_owned(),
         storage: StorageConfig { url: Some("mem://".into()) },
+        rate_limit: common::unlimited(),
         ..Config::default()
     };
     let started = Instant::now();

@@ -92,7 +92,11 @@ async fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     install_memory(&dir.path().join("plugins"));
-    let mut config = Config { data_dir: dir.path().to_owned(), ..Config::default() };
+    let mut config = Config {
+        data_dir: dir.path().to_owned(),
+        rate_limit: common::unlimited(),
+        ..Config::default()
+    };
     config.limits.call_timeout_ms = 60_000;
     let bot = Arc::new(Bot::start(config).await.unwrap());
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
@@ -128,8 +132,9 @@ async fn main() {
     // 3. Recall latency at each size.
     let plugin = PluginName::new("memory").unwrap();
     let store = &bot.capabilities().store;
-    let documents = store.documents(&plugin).await.unwrap();
-    let unindexed = store.documents_unindexed(&plugin).await.unwrap();
+    let budget = bot.budgets().budget(&plugin, &toml::Table::new());
+    let documents = store.documents(&plugin, budget.clone()).await.unwrap();
+    let unindexed = store.documents_unindexed(&plugin, budget).await.unwrap();
     let user_id = bot.message(Platform::Console, USER, USER, "bench", "").user.id;
     let mut stored = 0usize;
     let mut filling = Duration::ZERO;

@@ -24,7 +24,11 @@ async fn pipeline(with_analytics: bool, iterations: usize) -> Summary {
     if with_analytics {
         install(&plugins, "analytics", "observer");
     }
-    let config = Config { data_dir: sandbox.path().to_owned(), ..Config::default() };
+    let config = Config {
+        data_dir: sandbox.path().to_owned(),
+        rate_limit: common::unlimited(),
+        ..Config::default()
+    };
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     let mut n = 0usize;

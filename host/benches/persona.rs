@@ -40,7 +40,11 @@ struct Run {
 async fn through_the_plugin(storage_url: &str, iterations: usize) -> Run {
     let sandbox = tempfile::tempdir().unwrap();
     install(&sandbox.path().join("plugins"), "personality", "persona");
-    let mut config = Config { data_dir: sandbox.path().to_owned(), ..Config::default() };
+    let mut config = Config {
+        data_dir: sandbox.path().to_owned(),
+        rate_limit: common::unlimited(),
+        ..Config::default()
+    };
     config.storage.url = Some(storage_url.replace("{dir}", &sandbox.path().display().to_string()));
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());

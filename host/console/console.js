@@ -310,7 +310,7 @@ function renderPlugins({ loaded = [], failed = [], disabled = [] }) {
     ...loaded.map(renderPluginRow),
     ...disabled.map(renderDisabledRow),
   ];
-  if (rows.length === 0) rows.push(el('tr', {}, el('td', { colSpan: 7, class: 'muted', text: 'No plugins.' })));
+  if (rows.length === 0) rows.push(el('tr', {}, el('td', { colSpan: 9, class: 'muted', text: 'No plugins.' })));
   document.querySelector('#plugins-table tbody').replaceChildren(...rows);
 
   const failedBox = $('plugins-failed');
@@ -352,6 +352,7 @@ function renderPluginRow(plugin) {
     cell('Enabled', chip('yes', 'ok')),
     cell('Capabilities', el('div', { class: 'chips' }, capabilityChips(plugin.requested, plugin.granted))),
     cell('HTTP hosts', (plugin.http_hosts ?? []).join(', ') || '–'),
+    cell('Budgets', ...budgetLines(plugin.budget)),
     cell('Actions', el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'swap', text: 'Hot-swap', title: 'Reload from its folder', on: { click: () => pluginAction(name, 'reload') } }),
       el('button', { type: 'button', class: 'rollback secondary', text: 'Roll back', disabled: !plugin.can_roll_back,
@@ -362,12 +363,34 @@ function renderPluginRow(plugin) {
   );
 }
 
+/** A plugin's budgets, used beside allowed, and the limits that stopped it (in red). */
+function budgetLines(budget) {
+  if (!budget) return ['–'];
+  const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+  const stored = (usage, items) => usage
+    ? `${usage.items} / ${usage.max_items} ${items}, ${mib(usage.bytes)} / ${mib(usage.max_bytes)}`
+    : '–';
+  const line = (text) => el('div', { class: 'small', text });
+  const hits = Object.entries(budget.limit_hits ?? {});
+  return [
+    line(`CPU ${budget.cpu_seconds_last_minute.toFixed(1)} / ${budget.cpu_seconds_per_minute} s a minute`),
+    line(`Memory ${mib(budget.memory_bytes)} / ${mib(budget.memory_max_bytes)}`),
+    line(`kv ${stored(budget.kv, 'keys')}`),
+    line(`store ${stored(budget.store, 'documents')}`),
+    line(`LLM ${budget.llm.requests_last_minute} / ${budget.llm.requests_per_minute} a minute, ${budget.llm.tokens_last_day} / ${budget.llm.tokens_per_day} tokens a day`),
+    budget.log_lines_dropped > 0 ? line(`${budget.log_lines_dropped} log lines dropped`) : null,
+    hits.length > 0
+      ? el('div', { class: 'chips' }, hits.map(([limit, n]) => chip(`${limit} ×${n}`, 'bad', 'times this limit stopped the plugin')))
+      : null,
+  ];
+}
+
 function renderDisabledRow(name) {
   return el('tr', { class: 'disabled-row' },
     cell('Name', el('strong', { text: name })),
     cell('Version', '–'), cell('Role', '–'), cell('WIT', '–'),
     cell('Enabled', chip('no', 'muted')),
-    cell('Capabilities', '–'), cell('HTTP hosts', '–'),
+    cell('Capabilities', '–'), cell('HTTP hosts', '–'), cell('Budgets', '–'),
     cell('Actions', el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'toggle', text: 'Enable', on: { click: () => pluginAction(name, 'enable') } }))),
   );

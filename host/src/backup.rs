@@ -101,14 +101,23 @@ fn prune(backups: &Path, keep: usize) -> Result<(), BackupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::{Budgets, PluginBudget};
     use crate::capabilities::kv::KvTable;
     use crate::core::PluginName;
+
+    fn alpha_name() -> PluginName {
+        PluginName::new("alpha").unwrap()
+    }
+
+    fn alpha_budget() -> std::sync::Arc<PluginBudget> {
+        PluginBudget::standalone(alpha_name(), Budgets::default())
+    }
 
     #[tokio::test]
     async fn a_backup_restores_into_an_empty_store_and_old_ones_are_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open("mem://").await.unwrap();
-        let alpha = KvTable::open(&storage, &PluginName::new("alpha").unwrap()).await.unwrap();
+        let alpha = KvTable::open(&storage, &alpha_name(), alpha_budget()).await.unwrap();
         alpha.set("greeting", b"hello".to_vec()).await.unwrap();
         let backups = dir.path().join("backups");
         let base = Utc::now();
@@ -122,7 +131,7 @@ mod tests {
 
         let fresh = Storage::open("mem://").await.unwrap();
         assert_eq!(restore(&fresh, &last).await.unwrap(), 1);
-        let alpha = KvTable::open(&fresh, &PluginName::new("alpha").unwrap()).await.unwrap();
+        let alpha = KvTable::open(&fresh, &alpha_name(), alpha_budget()).await.unwrap();
         assert_eq!(alpha.get("greeting").await.unwrap(), Some(b"hello".to_vec()));
     }
 }

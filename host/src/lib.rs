@@ -10,6 +10,7 @@ pub mod adapters;
 pub mod api;
 pub mod backup;
 pub mod bot;
+pub mod budget;
 pub mod capabilities;
 pub mod config;
 pub mod core;

@@ -54,6 +54,14 @@ fn plugin_list_shows_what_loaded_and_what_failed() {
         "{stdout}"
     );
     assert!(stdout.contains("FAILED") && stdout.contains("empty/plugin.toml"), "{stdout}");
+    // Each plugin's budgets, used beside allowed: hello keeps a kv table, measured here.
+    assert!(stdout.contains("BUDGETS"), "{stdout}");
+    let hello = stdout.lines().rev().find(|line| line.starts_with("hello ")).unwrap();
+    assert!(
+        hello.contains("cpu 0.0 of 30 s/min") && hello.contains("kv 0 of 100000 keys"),
+        "{hello}"
+    );
+    assert!(hello.contains("limits hit: none"), "{hello}");
 }
 
 #[test]

@@ -76,6 +76,12 @@ async fn plugins_and_health_are_listed() {
     assert_eq!(hello["role"], "persona");
     assert_eq!(hello["commands"], json!(["hello"]));
     assert_eq!(hello["granted"], json!(["kv"]));
+    // Its budgets beside what it uses: its kv measured for the listing, nothing hit yet.
+    let budget = &hello["budget"];
+    assert_eq!(budget["cpu_seconds_per_minute"], 30.0);
+    assert_eq!(budget["kv"]["max_items"], 100_000);
+    assert_eq!(budget["memory_max_bytes"], 512 << 20);
+    assert_eq!(budget["limit_hits"], json!({}));
     assert_eq!(body["failed"], json!([]));
 
     let response = client.get("/healthz").send().await;

@@ -52,6 +52,19 @@ async fn a_python_plugin_answers_keeps_state_across_restarts_and_refuses_bad_inp
     let second_start = started.elapsed();
     assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
     println!("dice-py: first start {first_start:?}, second start {second_start:?}");
+    drop(bot);
+
+    // Its kv full (a quota of the keys it has), the Python plugin tells the host's limit
+    // apart and passes it on; the user hears which limit, and the tally it kept is intact.
+    let mut config = sandbox.config();
+    let budgets = toml::from_str("kv.max_keys = 1").unwrap();
+    let entry = dcmaid_host::plugin::PluginEntry { budgets, ..Default::default() };
+    config.plugins.insert(dcmaid_tests::plugin_name("dice-py"), entry);
+    let bot = Bot::start(config).await.unwrap();
+    let limited = say(&bot, "bob", "/roll d6").await;
+    assert_eq!(limited.limit.as_deref(), Some("kv.max_keys"), "{limited:?}");
+    assert!(limited.reply.contains("kv.max_keys"), "{}", limited.reply);
+    assert_eq!(say(&bot, "alice", "/rolls").await.reply, "You rolled 2 times.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@ mod admin_api;
 mod analytics;
 mod cli;
 mod console;
+mod containment;
 mod cron;
 mod discord;
 mod http;

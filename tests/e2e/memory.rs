@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use dcmaid_host::budget::{Budgets, PluginBudget};
 use dcmaid_host::capabilities::store::StoreShared;
 use dcmaid_host::storage::Storage;
 use dcmaid_host::{Bot, Config};
@@ -203,7 +204,9 @@ async fn stored_ids(data_dir: &std::path::Path) -> Vec<String> {
     let url = format!("surrealkv://{}", data_dir.join("db").display());
     let storage = Storage::open(&url).await.unwrap();
     let store = StoreShared::new(storage, dcmaid_host::core::Clock::system());
-    let documents = store.documents(&plugin_name("memory")).await.unwrap();
+    let name = plugin_name("memory");
+    let budget = PluginBudget::standalone(name.clone(), Budgets::default());
+    let documents = store.documents(&name, budget).await.unwrap();
     let found = documents.find("memories", &Vec::new(), 1000).await.unwrap();
     found.into_iter().map(|entry| entry.id).collect()
 }

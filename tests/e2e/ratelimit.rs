@@ -18,12 +18,24 @@ fn fresh_key() -> String {
     format!("test:{}:{nanos}/dice", std::process::id())
 }
 
-async fn limiter(url: &str, burst: u32) -> (RateLimiter, Arc<Metrics>) {
+/// A replica's limiter, always taking from buckets of one shape.
+struct Replica {
+    limiter: RateLimiter,
+    bucket: Bucket,
+}
+
+impl Replica {
+    async fn take(&self, key: &str) -> Decision {
+        self.limiter.take(self.bucket, key).await
+    }
+}
+
+async fn limiter(url: &str, burst: u32) -> (Replica, Arc<Metrics>) {
     let metrics = Arc::new(Metrics::new());
     let redis =
         dcmaid_host::redis::connect(url).await.expect("a Redis (scripts/test.sh starts one)");
-    let bucket = Bucket::new(burst, 60);
-    (RateLimiter::new(bucket, Clock::system(), metrics.clone(), Some(redis)), metrics)
+    let limiter = RateLimiter::new(Clock::system(), metrics.clone(), Some(redis));
+    (Replica { limiter, bucket: Bucket::new(burst, 60) }, metrics)
 }
 
 #[tokio::test]
@@ -111,12 +123,9 @@ async fn two_hundred_at_once_on_a_bucket_of_forty_admit_exactly_forty_then_it_re
     let redis = dcmaid_host::redis::connect("redis://127.0.0.1:6379").await.unwrap();
     // A clock that stands still while the burst runs, then moves on the test's word.
     let manual = dcmaid_host::core::ManualClock::at_ms(1_700_000_000_000);
-    let limiter = Arc::new(RateLimiter::new(
-        Bucket::new(40, 60),
-        Clock::from(manual.clone()),
-        Arc::new(Metrics::new()),
-        Some(redis),
-    ));
+    let limiter =
+        RateLimiter::new(Clock::from(manual.clone()), Arc::new(Metrics::new()), Some(redis));
+    let limiter = Arc::new(Replica { limiter, bucket: Bucket::new(40, 60) });
     let key = fresh_key();
     let attempts: Vec<_> = (0..200)
         .map(|_| {

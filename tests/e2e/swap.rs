@@ -40,6 +40,8 @@ async fn a_persona_swapped_under_load_answers_every_message_once_and_rolls_back(
     install_hello(&sandbox.plugins_dir(), "0.1.0", "Hi");
     let mut config = sandbox.config();
     config.limits.call_timeout_ms = 5_000;
+    // Each sender writes far faster than a person: not what this test is about.
+    config.rate_limit.chat_burst = 10_000;
     let bot = Arc::new(Bot::start(config).await.unwrap());
     const SENDERS: usize = 4;
     const EACH: u64 = 250;

@@ -47,6 +47,13 @@ pub fn target_dir() -> PathBuf {
 }
 
 pub fn install(plugins: &Path, name: &str, role: &str) {
+    let manifest = format!("version = \"0.1.0\"\nrole = \"{role}\"\ncapabilities = [\"kv\"]\n");
+    install_with(plugins, name, &manifest);
+}
+
+/// Install the built component `name` with `manifest` (everything but its name and
+/// component file) as its plugin.toml.
+pub fn install_with(plugins: &Path, name: &str, manifest: &str) {
     let component = target_dir().join(format!("wasm32-wasip2/plugin/{name}.wasm"));
     assert!(
         component.is_file(),
@@ -56,9 +63,17 @@ pub fn install(plugins: &Path, name: &str, role: &str) {
     let folder = plugins.join(name);
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(&component, folder.join("plugin.wasm")).unwrap();
-    let manifest = format!(
-        "name = \"{name}\"\nversion = \"0.1.0\"\nrole = \"{role}\"\ncomponent = \"plugin.wasm\"\n\
-         capabilities = [\"kv\"]\n"
-    );
+    let manifest = format!("name = \"{name}\"\ncomponent = \"plugin.wasm\"\n{manifest}");
     std::fs::write(folder.join("plugin.toml"), manifest).unwrap();
+}
+
+/// Rate limits no benchmark reaches: a bench sends one user's messages as fast as the bot
+/// answers them, which the default limits would (rightly) slow down.
+pub fn unlimited() -> dcmaid_host::config::RateLimitConfig {
+    dcmaid_host::config::RateLimitConfig {
+        burst: 1_000_000,
+        per_minute: 1_000_000,
+        chat_burst: 1_000_000,
+        chat_per_minute: 1_000_000,
+    }
 }

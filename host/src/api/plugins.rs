@@ -15,6 +15,7 @@ use super::error::{ApiError, ApiResult};
 use super::tag::Tag;
 use crate::bot::Bot;
 use crate::bot::swap::{SwapAction, SwapError, Swapped};
+use crate::budget::BudgetReport;
 use crate::core::PluginName;
 use crate::install::{self, InstallError, Installed, Review};
 use crate::plugin::Plugin;
@@ -45,6 +46,8 @@ pub struct PluginView {
     pub can_roll_back: bool,
     /// The version of `dcmaid:bot` its component is built against.
     pub wit: String,
+    /// What it uses of its budgets, and which limits stopped it how often.
+    pub budget: BudgetReport,
 }
 
 /// A plugin that did not load, and why.
@@ -223,6 +226,7 @@ impl PluginsApi {
             origin: install::origin(self.bot.config(), manifest.name.as_str()),
             can_roll_back: self.bot.swaps().can_roll_back(plugin.name()),
             wit: plugin.wit_version().to_string(),
+            budget: plugin.budget().report(),
         }
     }
 
@@ -256,6 +260,9 @@ impl PluginsApi {
     #[oai(path = "/", method = "get")]
     async fn list(&self, _auth: AdminAuth) -> Json<PluginList> {
         let plugins = self.bot.plugins();
+        for plugin in plugins.loaded() {
+            plugin.measure_usage().await;
+        }
         Json(PluginList {
             loaded: plugins.loaded().map(|plugin| self.view(plugin)).collect(),
             failed: plugins
@@ -278,6 +285,7 @@ impl PluginsApi {
         let loaded = plugins
             .get(&plugin)
             .ok_or_else(|| ApiError::not_found(format!("no plugin `{plugin}` is loaded")))?;
+        loaded.measure_usage().await;
         Ok(Json(self.view(loaded)))
     }
 

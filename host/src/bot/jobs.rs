@@ -1,15 +1,17 @@
 //! Running a job's command in the bot: `backup_database` exports the plugins' data (see
 //! [`crate::backup`]), `generate_analytics_report` writes the observers' `weekly` report, and
-//! a plugin's job calls the plugin's `scheduled.fire`.
+//! a plugin's job calls the plugin's `scheduled.fire`. Jobs run on the background runtime,
+//! in the job lane (see [`crate::budget`]): no message waits for them.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::Semaphore;
 
 use super::live::LivePlugins;
+use crate::budget::{Background, CallContext, Lane};
 use crate::cron::{Command, Job, Runner};
+use crate::plugin::Output;
 use crate::storage::Storage;
 use crate::telemetry::{Metrics, Status};
 
@@ -19,7 +21,7 @@ pub struct Jobs {
     pub(super) backup_retention: usize,
     pub(super) storage: Storage,
     pub(super) plugins: LivePlugins,
-    pub(super) permits: Arc<Semaphore>,
+    pub(super) background: Arc<Background>,
     pub(super) metrics: Arc<Metrics>,
 }
 
@@ -34,10 +36,15 @@ impl Jobs {
                 let Some(jobs) = jobs.upgrade() else {
                     return Err("the bot has stopped".to_owned());
                 };
-                let outcome = jobs.run(&job.command, slot).await;
-                let status = if outcome.is_ok() { Status::Ok } else { Status::Error };
-                jobs.metrics.cron_run(&job.name, status);
-                outcome
+                let background = jobs.background.clone();
+                let run = async move {
+                    let outcome = jobs.run(&job.command, slot).await;
+                    let status = if outcome.is_ok() { Status::Ok } else { Status::Error };
+                    jobs.metrics.cron_run(&job.name, status);
+                    outcome
+                };
+                let ran = background.run(CallContext::background(Lane::Job).scope(run)).await;
+                ran.unwrap_or_else(|| Err("the run was cut short (the bot is stopping)".to_owned()))
             })
         })
     }
@@ -58,7 +65,6 @@ impl Jobs {
                 let Some(loaded) = self.plugins.current().get(plugin).cloned() else {
                     return Err(format!("plugin `{plugin}` is not loaded"));
                 };
-                let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
                 loaded.fire(job, payload).await.map_err(|error| error.to_string())
             }
         }
@@ -70,7 +76,7 @@ impl Jobs {
         let mut written = 0;
         for observer in plugins.observers() {
             let report = match observer.report("weekly").await {
-                Ok(report) => report,
+                Ok(report) => observer.capped(report, Output::Report),
                 Err(error) => {
                     tracing::warn!(plugin = %observer.name(), "no weekly report: {error}");
                     continue;

@@ -1,13 +1,16 @@
 //! Events for observer plugins, delivered off the critical path. Handling a message only puts
 //! an event into a bounded queue, or drops it (counted) when the queue is full; a reply never
-//! waits for an observer. One task delivers the queue to every observer, in order.
+//! waits for an observer. One task, on the background runtime and in the observer lane (see
+//! [`crate::budget`]), delivers the queue to every observer, in order.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Notify, mpsc};
 
 use super::live::LivePlugins;
+use crate::budget::{Background, CallContext, Lane};
+use crate::core::Throttle;
 use crate::telemetry::{EventFate, Metrics};
 use crate::wit::Event;
 
@@ -30,17 +33,17 @@ struct Progress {
 
 impl Observers {
     /// Start delivering to the observers among `plugins` through a queue of `capacity`
-    /// events. Each delivery takes one of `permits`, the permits message handling takes, so
-    /// observers never exhaust the instance pool.
+    /// events, on the `background` runtime.
     pub fn start(
         plugins: LivePlugins,
         capacity: usize,
-        permits: Arc<Semaphore>,
+        background: &Background,
         metrics: Arc<Metrics>,
     ) -> Observers {
         let progress = Arc::new(Progress::default());
         let (sender, receiver) = mpsc::channel(capacity.max(1));
-        tokio::spawn(deliver(receiver, plugins.clone(), permits, progress.clone()));
+        let delivery = deliver(receiver, plugins.clone(), progress.clone());
+        background.handle().spawn(CallContext::background(Lane::Observer).scope(delivery));
         Observers { queue: sender, plugins, progress, metrics }
     }
 
@@ -73,19 +76,21 @@ impl Observers {
     }
 }
 
-async fn deliver(
-    mut queue: mpsc::Receiver<Event>,
-    plugins: LivePlugins,
-    permits: Arc<Semaphore>,
-    progress: Arc<Progress>,
-) {
+async fn deliver(mut queue: mpsc::Receiver<Event>, plugins: LivePlugins, progress: Arc<Progress>) {
+    // An observer that fails on every event is logged once a minute.
+    let failures = Throttle::per_minute();
     while let Some(event) = queue.recv().await {
         let plugins = plugins.current();
         for observer in plugins.observers() {
-            let _permit = permits.acquire().await;
             // The failure is counted in the plugin's call metrics; the others still get it.
-            if let Err(error) = observer.on_event(&event).await {
-                tracing::warn!(plugin = %observer.name(), "observer failed on an event: {error}");
+            if let Err(error) = observer.on_event(&event).await
+                && let Some(held_back) = failures.allow(observer.name().as_str())
+            {
+                let more = match held_back {
+                    0 => String::new(),
+                    n => format!(" ({n} more failures in the last minute)"),
+                };
+                tracing::warn!(plugin = %observer.name(), "observer failed on an event: {error}{more}");
             }
         }
         progress.delivered.fetch_add(1, Ordering::SeqCst);

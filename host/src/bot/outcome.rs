@@ -24,6 +24,9 @@ pub struct Outcome {
     pub model_failed: bool,
     /// From receiving the message to having the reply, in microseconds.
     pub latency_us: u64,
+    /// The limit that shaped the reply, if one did, as `dcmaid.toml` names it
+    /// (`rate_limit.chat_per_minute`, `user_budgets.llm_tokens_per_day`, `cpu.seconds_per_minute`).
+    pub limit: Option<String>,
     /// The failed plugin call behind an apology, for the observers.
     #[serde(skip)]
     #[oai(skip)]
@@ -43,6 +46,7 @@ impl Outcome {
             failed: false,
             model_failed: false,
             latency_us: 0,
+            limit: None,
             failure: None,
         }
     }
@@ -67,13 +71,17 @@ impl Outcome {
         plugin: &Arc<Plugin>,
         command: Option<String>,
     ) -> Outcome {
-        match error.user_message() {
+        let limit = error.limit();
+        match (error.user_message(), limit) {
             // The plugin refused the input and said why: an answer, not a failure.
-            Some(_) => tracing::info!(plugin = %plugin.name(), "{error}"),
-            None => tracing::error!(plugin = %plugin.name(), "{error}"),
+            (Some(_), _) => tracing::info!(plugin = %plugin.name(), "{error}"),
+            // A limit is logged, once a minute, where it is counted.
+            (None, Some(_)) => tracing::debug!(plugin = %plugin.name(), "{error}"),
+            (None, None) => tracing::error!(plugin = %plugin.name(), "{error}"),
         }
         let reply = match (error, error.user_message()) {
             (_, Some(message)) => message.to_owned(),
+            _ if limit.is_some() => limit.map(|hit| hit.for_user()).unwrap_or_default(),
             (CallError::Plugin { error: PluginError::Unavailable(_), .. }, _) => {
                 "Sorry, I can't do that right now. Please try again in a little while.".to_owned()
             }
@@ -91,6 +99,7 @@ impl Outcome {
             // Stamped when the observers are told.
             at_ms: 0,
         });
-        Outcome { failed, failure, ..Outcome::answer(reply, Some(plugin), command) }
+        let limit = limit.map(|hit| hit.name.to_owned());
+        Outcome { failed, failure, limit, ..Outcome::answer(reply, Some(plugin), command) }
     }
 }

@@ -1,11 +1,11 @@
 //! One message's journey: a command goes to the plugin that owns it, anything else to the
-//! conversation ([`super::conversation`]); the outcome is counted, and the observers hear of
-//! it. The message holds the plugin set it began with until it is answered.
+//! conversation ([`super::conversation`]), each within its user's rate limit; the outcome is
+//! counted, and the observers hear of it. The message holds the plugin set it began with
+//! until it is answered, and every plugin call it makes runs in the message lane, for its
+//! user (see [`crate::budget::lane`]).
 
 use std::sync::Arc;
 use std::time::Instant;
-
-use tokio::sync::Semaphore;
 
 use super::command::CommandText;
 use super::conversation::Conversation;
@@ -13,8 +13,9 @@ use super::live::LivePlugins;
 use super::observers::Observers;
 use super::outcome::Outcome;
 use super::ratelimit::{Decision, RateLimiter};
-use crate::core::Clock;
-use crate::plugin::Plugins;
+use crate::budget::CallContext;
+use crate::core::{Bucket, Clock};
+use crate::plugin::{Output, Plugins};
 use crate::telemetry::{Metrics, Status};
 use crate::wit::{CommandRan, Event, Invocation, Message, PluginFailed, ReplySent};
 
@@ -22,9 +23,10 @@ pub struct Pipeline {
     pub(super) plugins: LivePlugins,
     pub(super) conversation: Conversation,
     pub(super) rate_limiter: Arc<RateLimiter>,
+    /// Each user's bucket for each command, and for conversation.
+    pub(super) commands: Bucket,
+    pub(super) chat: Bucket,
     pub(super) observers: Arc<Observers>,
-    /// Bounds the plugin calls in flight to what the instance pool holds.
-    pub(super) permits: Arc<Semaphore>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) clock: Clock,
 }
@@ -32,15 +34,18 @@ pub struct Pipeline {
 impl Pipeline {
     /// Answer one message.
     pub async fn handle(&self, message: Message) -> Outcome {
+        let context = CallContext::message(&message.user.id);
+        context.scope(self.handle_for_user(message)).await
+    }
+
+    async fn handle_for_user(&self, message: Message) -> Outcome {
         let started = Instant::now();
         self.observers.publish(|| Event::MessageReceived(message.clone()));
         let plugins = self.plugins.current();
-        let permit = self.permits.acquire().await;
         let mut outcome = match CommandText::parse(&message.text) {
             Some(command) => self.run_command(&plugins, command, &message).await,
-            None => self.conversation.answer(&plugins, &message).await,
+            None => self.converse(&plugins, &message).await,
         };
-        drop(permit);
         let took = started.elapsed();
         outcome.latency_us = took.as_micros().try_into().unwrap_or(u64::MAX);
         self.tell_observers(&message, &mut outcome);
@@ -81,6 +86,25 @@ impl Pipeline {
         });
     }
 
+    /// Conversation, within the user's rate for it.
+    async fn converse(&self, plugins: &Plugins, message: &Message) -> Outcome {
+        let bucket = format!("{}/chat", message.user.id);
+        if let Decision::Wait(wait) = self.rate_limiter.take(self.chat, &bucket).await {
+            let persona = plugins.persona();
+            if let Some(persona) = persona {
+                self.metrics.rate_limited(persona.name().as_str());
+            }
+            let seconds = wait.as_millis().div_ceil(1000).max(1);
+            let text = format!(
+                "You're writing faster than I can answer. Give me {seconds} s, then go on."
+            );
+            let mut outcome = Outcome::answer(text, persona, None);
+            outcome.limit = Some("rate_limit.chat_per_minute".to_owned());
+            return outcome;
+        }
+        self.conversation.answer(plugins, message).await
+    }
+
     async fn run_command(
         &self,
         plugins: &Plugins,
@@ -99,7 +123,7 @@ impl Pipeline {
             );
         };
         let bucket = format!("{}/{name}", message.user.id);
-        if let Decision::Wait(wait) = self.rate_limiter.take(&bucket).await {
+        if let Decision::Wait(wait) = self.rate_limiter.take(self.commands, &bucket).await {
             self.metrics.rate_limited(owner.name().as_str());
             let seconds = wait.as_millis().div_ceil(1000).max(1);
             let text = format!("Slow down: you can use /{name} again in {seconds} s.");
@@ -111,7 +135,10 @@ impl Pipeline {
             message: message.clone(),
         };
         match owner.run_command(&invocation).await {
-            Ok(reply) => Outcome::answer(reply.text, Some(owner), Some(name)),
+            Ok(reply) => {
+                let text = owner.capped(reply.text, Output::Reply);
+                Outcome::answer(text, Some(owner), Some(name))
+            }
             Err(error) => Outcome::apology(&error, owner, Some(name)),
         }
     }

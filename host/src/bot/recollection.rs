@@ -3,7 +3,7 @@
 //! remembered. Memory is a help, never a gate: a failing memory plugin is logged and the
 //! conversation goes on without it.
 
-use crate::plugin::{Plugins, Recalled};
+use crate::plugin::{Output, Plugins, Recalled};
 use crate::wit::Message;
 
 /// How many memories go into a prompt.
@@ -16,7 +16,15 @@ pub async fn recollect(plugins: &Plugins, message: &Message) -> Vec<Recalled> {
         return Vec::new();
     };
     match memory.recall(&message.user.id, &message.text, RECALL_LIMIT).await {
-        Ok(recalled) => recalled,
+        // At most the few asked for, each kept to the memory plugin's prompt cap.
+        Ok(recalled) => recalled
+            .into_iter()
+            .take(RECALL_LIMIT as usize)
+            .map(|memory_of| Recalled {
+                text: memory.capped(memory_of.text, Output::Prompt),
+                ..memory_of
+            })
+            .collect(),
         Err(error) => {
             tracing::warn!(plugin = %memory.name(), "recall failed; answering without memories: {error}");
             Vec::new()

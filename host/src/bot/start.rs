@@ -5,17 +5,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio::sync::Semaphore;
-
 use super::conversation::Conversation;
 use super::jobs::Jobs;
 use super::live::LivePlugins;
 use super::observers::Observers;
 use super::outcome::Outcome;
 use super::pipeline::Pipeline;
-use super::ratelimit::{Bucket, RateLimiter};
+use super::ratelimit::RateLimiter;
 use super::swap::Swaps;
 use super::toolbox::Toolbox;
+use crate::budget::{Background, Ledger, UserLedger};
 use crate::capabilities::http::HttpShared;
 use crate::capabilities::llm::{self, Embedder, Models};
 use crate::capabilities::store::StoreShared;
@@ -35,6 +34,8 @@ pub enum StartError {
     DataDir { path: String, source: std::io::Error },
     #[error("cannot start the WebAssembly engine: {0:#}")]
     Engine(wasmtime::Error),
+    #[error("cannot start the background threads: {0}")]
+    Background(std::io::Error),
     /// Boxed: the database's errors are large, and the bot's start returns one.
     #[error(transparent)]
     Storage(Box<StorageError>),
@@ -66,6 +67,7 @@ pub struct Bot {
     cron: Arc<Cron>,
     metrics: Arc<Metrics>,
     observers: Arc<Observers>,
+    budgets: Arc<Ledger>,
 }
 
 impl Bot {
@@ -85,7 +87,10 @@ impl Bot {
         let metrics = Arc::new(Metrics::new());
         let storage = Storage::open(&config.storage_url()).await?;
         let cron = Arc::new(Cron::open(&storage).await?);
-        let capabilities = Arc::new(shared(&config, &storage, &cron, &metrics, &clock)?);
+        let users =
+            Arc::new(UserLedger::new(config.user_budgets.clone(), clock.clone(), metrics.clone()));
+        let capabilities =
+            Arc::new(shared(&config, &storage, &cron, &metrics, &clock, users.clone())?);
         let redis = match &config.redis.url {
             Some(url) => Some(
                 crate::redis::connect(url)
@@ -97,27 +102,36 @@ impl Bot {
         let engine = Engine::new(&config.limits, Some(config.cache_dir()))
             .map(Arc::new)
             .map_err(StartError::Engine)?;
+        let background = Background::start().map_err(StartError::Background)?;
+        let budgets = Arc::new(Ledger::new(
+            config.budgets.clone(),
+            &config.limits,
+            metrics.clone(),
+            clock.clone(),
+        ));
         let loader = Loader {
             engine,
             capabilities: capabilities.clone(),
             policy: Arc::new(config.plugin_policy()),
             clock: clock.clone(),
             metrics: metrics.clone(),
+            budgets: budgets.clone(),
         };
         let plugins = Plugins::load_dir(&config.plugins_dir(), &loader).await;
         for plugin in plugins.loaded() {
             metrics.plugin_loaded(plugin.name().as_str());
         }
         let plugins = LivePlugins::new(plugins);
-        let permits = Arc::new(Semaphore::new(config.limits.max_concurrent_calls as usize));
         let queue = config.limits.observer_queue as usize;
         let observers =
-            Arc::new(Observers::start(plugins.clone(), queue, permits.clone(), metrics.clone()));
-        let bucket = Bucket::new(config.rate_limit.burst, config.rate_limit.per_minute);
+            Arc::new(Observers::start(plugins.clone(), queue, &background, metrics.clone()));
         let rate_limiter =
-            Arc::new(RateLimiter::new(bucket, clock.clone(), metrics.clone(), redis.clone()));
+            Arc::new(RateLimiter::new(clock.clone(), metrics.clone(), redis.clone()));
+        let commands = config.rate_limit.commands();
         let toolbox = Toolbox {
             rate_limiter: rate_limiter.clone(),
+            tools: commands,
+            users,
             observers: observers.clone(),
             metrics: metrics.clone(),
             clock: clock.clone(),
@@ -126,8 +140,9 @@ impl Bot {
             plugins: plugins.clone(),
             conversation: Conversation { model: capabilities.llm.chat.clone(), toolbox },
             rate_limiter,
+            commands,
+            chat: config.rate_limit.chat(),
             observers: observers.clone(),
-            permits: permits.clone(),
             metrics: metrics.clone(),
             clock: clock.clone(),
         };
@@ -137,7 +152,7 @@ impl Bot {
             backup_retention: config.cron.backup_retention,
             storage,
             plugins: plugins.clone(),
-            permits,
+            background,
             metrics: metrics.clone(),
         });
         Ok(Bot {
@@ -152,6 +167,7 @@ impl Bot {
             cron,
             metrics,
             observers,
+            budgets,
         })
     }
 
@@ -221,6 +237,11 @@ impl Bot {
         &self.capabilities
     }
 
+    /// Every plugin's budget and what it has used.
+    pub fn budgets(&self) -> &Ledger {
+        &self.budgets
+    }
+
     /// The database behind every plugin's data.
     pub fn storage(&self) -> &Storage {
         &self.jobs.storage
@@ -229,6 +250,14 @@ impl Bot {
     /// Wait until the observers have seen every event so far (tests, reports, shutdown).
     pub async fn flush_observers(&self) {
         self.observers.flush().await;
+    }
+
+    /// Before the process ends: give the observers up to `deadline` to see every event,
+    /// so that a conversation's last events are not lost.
+    pub async fn finish_observers(&self, deadline: std::time::Duration) {
+        if tokio::time::timeout(deadline, self.flush_observers()).await.is_err() {
+            tracing::warn!("observers still busy after {deadline:?}; their last events are lost");
+        }
     }
 }
 
@@ -239,6 +268,7 @@ fn shared(
     cron: &Arc<Cron>,
     metrics: &Arc<Metrics>,
     clock: &Clock,
+    users: Arc<UserLedger>,
 ) -> Result<Shared, StartError> {
     let chat = llm::from_config(&config.llm).map_err(StartError::Llm)?.map(Arc::new);
     let embedder = Embedder::from_config(&config.llm, &config.embed, chat.as_ref()).map(Arc::new);
@@ -250,7 +280,7 @@ fn shared(
         log: (),
         config: (),
         kv: storage.clone(),
-        llm: Models { chat, embedder },
+        llm: Models { chat, embedder, users },
         metrics: metrics.clone(),
         scheduler: cron.clone(),
         store: StoreShared::new(storage.clone(), clock.clone()),

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use super::observers::Observers;
 use super::ratelimit::{Decision, RateLimiter};
-use crate::capabilities::llm::OpenAiClient;
-use crate::core::Clock;
+use crate::budget::{Refusal, UserLedger};
+use crate::capabilities::llm::{ModelError, OpenAiClient, Spender};
+use crate::core::{Bucket, Clock};
 use crate::plugin::Plugins;
 use crate::runtime::CallError;
 use crate::telemetry::{Metrics, Status};
@@ -21,33 +22,50 @@ const MAX_TOOL_ROUNDS: usize = 4;
 
 pub struct Toolbox {
     pub(super) rate_limiter: Arc<RateLimiter>,
+    /// Each user's bucket for each tool.
+    pub(super) tools: Bucket,
+    /// Each user's share of the model.
+    pub(super) users: Arc<UserLedger>,
     pub(super) observers: Arc<Observers>,
     pub(super) metrics: Arc<Metrics>,
     pub(super) clock: Clock,
 }
 
+/// Why the model gave no answer.
+pub enum Unanswered {
+    /// The user's budget for the model is spent.
+    Spent(Refusal),
+    /// The model failed, or answered wrong; the text says how.
+    Failed(String),
+}
+
 impl Toolbox {
     /// Ask `model` for the answer to `request`, running the tools of `plugins` it calls for
-    /// `user_id`. The error is why no answer came.
+    /// `user_id`, within the user's budget.
     pub async fn infer(
         &self,
         plugins: &Plugins,
         model: &OpenAiClient,
         mut request: Inference,
         user_id: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, Unanswered> {
         request.tools = plugins.tool_specs();
+        let spender = Spender { plugin: None, user: Some(user_id), users: &self.users };
         for _ in 0..MAX_TOOL_ROUNDS {
-            let answer = model.infer(&request).await;
+            let answer = spender.infer(model, &request).await;
+            if let Err(ModelError::Limited(refusal)) = answer {
+                return Err(Unanswered::Spent(refusal));
+            }
             self.metrics.model_request(if answer.is_ok() { Status::Ok } else { Status::Error });
-            let calls = match answer {
+            let calls = match answer.map(|answer| answer.completion) {
                 Ok(Completion::Text(text)) => return Ok(text),
                 Ok(Completion::ToolCalls(calls)) => calls,
-                Err(error) => return Err(error.to_string()),
+                Err(error) => return Err(Unanswered::Failed(error.to_string())),
             };
             if request.tools.is_empty() {
                 let names: Vec<&str> = calls.iter().map(|call| call.name.as_str()).collect();
-                return Err(format!("unexpected tool calls {names:?}: no tools were offered"));
+                let reason = format!("unexpected tool calls {names:?}: no tools were offered");
+                return Err(Unanswered::Failed(reason));
             }
             request.messages.push(ChatMessage {
                 role: Role::Assistant,
@@ -65,7 +83,9 @@ impl Toolbox {
                 });
             }
         }
-        Err(format!("the model still called tools after {MAX_TOOL_ROUNDS} rounds"))
+        Err(Unanswered::Failed(format!(
+            "the model still called tools after {MAX_TOOL_ROUNDS} rounds"
+        )))
     }
 
     /// Run one tool call; the text the model gets back.
@@ -74,7 +94,7 @@ impl Toolbox {
             return format!("error: there is no tool called `{}`", call.name);
         };
         let bucket = format!("{user_id}/tool:{}", call.name);
-        if let Decision::Wait(wait) = self.rate_limiter.take(&bucket).await {
+        if let Decision::Wait(wait) = self.rate_limiter.take(self.tools, &bucket).await {
             self.metrics.rate_limited(owner.name().as_str());
             let seconds = wait.as_millis().div_ceil(1000).max(1);
             return format!(
@@ -96,10 +116,13 @@ impl Toolbox {
                 at_ms,
             })
         });
-        match result {
-            Ok(answer) => answer,
+        match result.map(|answer| owner.tool_result(answer)) {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(refusal)) => format!("error: the tool's result was refused: {refusal}"),
             Err(error) => {
-                tracing::warn!(plugin = %owner.name(), tool = %call.name, "tool call failed: {error}");
+                if error.limit().is_none() {
+                    tracing::warn!(plugin = %owner.name(), tool = %call.name, "tool call failed: {error}");
+                }
                 match &error {
                     CallError::Plugin { error, .. } => format!("error: {}", error.message()),
                     _ => format!("error: the tool `{}` failed", call.name),

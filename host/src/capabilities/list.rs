@@ -85,6 +85,21 @@ impl PluginCapabilities {
     pub fn granted(&self) -> &BTreeSet<Capability> {
         &self.granted
     }
+
+    /// Measure what the plugin stores (kv, store) for its quotas, if that was not done yet
+    /// (a write does it first); a failure is logged and the usage stays unknown.
+    pub async fn measure_usage(&self) {
+        if let Ok(kv) = self.kv.granted()
+            && let Err(error) = kv.measured().await
+        {
+            tracing::warn!(plugin = %self.kv.plugin(), "cannot measure its kv usage: {error}");
+        }
+        if let Ok(store) = self.store.granted()
+            && let Err(error) = store.measure_usage().await
+        {
+            tracing::warn!(plugin = %self.store.plugin(), "cannot measure its store usage: {error}");
+        }
+    }
 }
 
 capabilities! {

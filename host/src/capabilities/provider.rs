@@ -10,6 +10,7 @@ use wasmtime::component::Linker;
 use wasmtime_wasi_http::WasiHttpView;
 
 use super::access::Access;
+use crate::budget::PluginBudget;
 use crate::core::{Capability, PluginName, Role};
 
 /// What a plugin brings when its capabilities are prepared.
@@ -25,6 +26,8 @@ pub struct PluginInfo<'a> {
     pub http_hosts: Vec<String>,
     /// Whether it exports `scheduled` (its jobs would have nothing to fire without).
     pub fires: bool,
+    /// What it may use over time and in total (its quotas, rates and budgets).
+    pub budget: &'a std::sync::Arc<PluginBudget>,
 }
 
 /// Why a capability could not be set up for a plugin (its storage did not open, say).

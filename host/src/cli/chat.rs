@@ -11,5 +11,6 @@ pub async fn chat(config: Config, user: &str) -> anyhow::Result<()> {
     let mode = if interactive { Mode::Interactive } else { Mode::Piped };
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console::chat(&bot, user, mode, input, tokio::io::stdout()).await?;
+    bot.finish_observers(std::time::Duration::from_secs(10)).await;
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! What `dcmaid jobs` does, wherever the jobs are: in the running bot, through its admin API
-//! (the embedded database belongs to the process that serves), or, when no bot answers on
-//! `[server] bind`, in a bot started here for the command.
+//! What `dcmaid jobs` and `dcmaid plugin list` do, wherever the bot is: the running bot,
+//! through its admin API (the embedded database belongs to the process that serves), or,
+//! when no bot answers on `[server] bind`, a bot started here for the command.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +9,50 @@ use anyhow::Context;
 use serde::de::DeserializeOwned;
 
 use dcmaid_host::api::jobs::NewJob;
+use dcmaid_host::budget::BudgetReport;
 use dcmaid_host::cron::{JobSpec, JobView};
+use dcmaid_host::plugin::Plugin;
 use dcmaid_host::{Bot, Config};
+
+/// The plugins as `dcmaid plugin list` shows them (the API's `PluginList`, in part).
+#[derive(serde::Deserialize)]
+pub struct PluginTable {
+    pub loaded: Vec<PluginRow>,
+    pub failed: Vec<FailedRow>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PluginRow {
+    pub name: String,
+    pub version: String,
+    pub role: String,
+    pub wit: String,
+    /// Without the slash.
+    pub commands: Vec<String>,
+    pub granted: Vec<String>,
+    pub budget: BudgetReport,
+}
+
+#[derive(serde::Deserialize)]
+pub struct FailedRow {
+    pub manifest: String,
+    pub error: String,
+}
+
+impl PluginRow {
+    fn of(plugin: &Plugin) -> PluginRow {
+        let manifest = plugin.manifest();
+        PluginRow {
+            name: manifest.name.to_string(),
+            version: manifest.version.to_string(),
+            role: manifest.role.to_string(),
+            wit: plugin.wit_version().to_string(),
+            commands: plugin.commands().iter().map(|spec| spec.name.clone()).collect(),
+            granted: plugin.grants().iter().map(ToString::to_string).collect(),
+            budget: plugin.budget().report(),
+        }
+    }
+}
 
 pub enum Operator {
     /// The bot serving on this machine, through its admin API.
@@ -26,7 +68,7 @@ impl Operator {
         if address.ip().is_unspecified() {
             address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
-        let base = format!("http://{address}/api/v1/jobs");
+        let base = format!("http://{address}/api/v1");
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
         let health = async {
             let response = http.get(format!("http://{address}/healthz")).send().await.ok()?;
@@ -46,7 +88,31 @@ impl Operator {
     pub async fn list(&self) -> anyhow::Result<Vec<JobView>> {
         match self {
             Operator::Local(bot) => Ok(bot.cron().list().await?),
-            Operator::Remote { .. } => self.call(reqwest::Method::GET, "", None).await,
+            Operator::Remote { .. } => self.call(reqwest::Method::GET, "/jobs", None).await,
+        }
+    }
+
+    /// The loaded plugins with their budgets, and those that failed to load.
+    pub async fn plugins(&self) -> anyhow::Result<PluginTable> {
+        match self {
+            Operator::Remote { .. } => self.call(reqwest::Method::GET, "/plugins", None).await,
+            Operator::Local(bot) => {
+                let plugins = bot.plugins();
+                let mut loaded = Vec::new();
+                for plugin in plugins.loaded() {
+                    plugin.measure_usage().await;
+                    loaded.push(PluginRow::of(plugin));
+                }
+                let failed = plugins
+                    .failed()
+                    .iter()
+                    .map(|failed| FailedRow {
+                        manifest: failed.manifest.display().to_string(),
+                        error: failed.error.clone(),
+                    })
+                    .collect();
+                Ok(PluginTable { loaded, failed })
+            }
         }
     }
 
@@ -58,7 +124,7 @@ impl Operator {
             }
             Operator::Remote { .. } => {
                 let body = serde_json::to_value(&new)?;
-                self.call(reqwest::Method::POST, "", Some(body)).await
+                self.call(reqwest::Method::POST, "/jobs", Some(body)).await
             }
         }
     }
@@ -68,7 +134,7 @@ impl Operator {
             Operator::Local(bot) => Ok(bot.cron().set_enabled(name, enabled).await?),
             Operator::Remote { .. } => {
                 let action = if enabled { "enable" } else { "disable" };
-                self.call(reqwest::Method::POST, &format!("/{name}/{action}"), None).await
+                self.call(reqwest::Method::POST, &format!("/jobs/{name}/{action}"), None).await
             }
         }
     }
@@ -77,7 +143,7 @@ impl Operator {
         match self {
             Operator::Local(bot) => Ok(bot.cron().remove(name).await?),
             Operator::Remote { .. } => {
-                self.send(reqwest::Method::DELETE, &format!("/{name}"), None).await.map(drop)
+                self.send(reqwest::Method::DELETE, &format!("/jobs/{name}"), None).await.map(drop)
             }
         }
     }
@@ -91,7 +157,7 @@ impl Operator {
             }
             Operator::Remote { .. } => {
                 let ran: serde_json::Value =
-                    self.call(reqwest::Method::POST, &format!("/{name}/run"), None).await?;
+                    self.call(reqwest::Method::POST, &format!("/jobs/{name}/run"), None).await?;
                 match ran["status"].as_str() {
                     Some("ok") => Ok(Ok(())),
                     _ => Ok(Err(ran["error"].as_str().unwrap_or("failed").to_owned())),

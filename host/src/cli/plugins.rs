@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use dcmaid_host::Config;
 use dcmaid_host::bot::SwapAction;
-use dcmaid_host::{Bot, Config};
+use dcmaid_host::budget::{BudgetReport, UsageView};
+
+use super::operator::Operator;
 
 /// `dcmaid plugin reload | rollback | disable | enable NAME`: a swap in the running bot,
 /// through its admin API.
@@ -38,33 +41,72 @@ pub async fn swap(config: &Config, name: &str, action: SwapAction) -> anyhow::Re
     Ok(())
 }
 
+/// `dcmaid plugin list`: what each plugin is and owns, and what it uses of its budgets (in
+/// the running bot, when one answers; else in a bot started for the command).
 pub async fn list_plugins(config: Config) -> anyhow::Result<()> {
-    let bot = Bot::start(config).await?;
-    let plugins = bot.plugins();
+    let plugins_dir = config.plugins_dir();
+    let operator = Operator::connect(config).await?;
+    let table = operator.plugins().await?;
     println!(
         "{:<16} {:<10} {:<9} {:<6} {:<24} GRANTED",
         "NAME", "VERSION", "ROLE", "WIT", "COMMANDS"
     );
-    for plugin in plugins.loaded() {
-        let manifest = plugin.manifest();
-        let commands: Vec<String> =
-            plugin.commands().iter().map(|spec| format!("/{}", spec.name)).collect();
-        let grants: Vec<String> = plugin.grants().iter().map(ToString::to_string).collect();
+    for plugin in &table.loaded {
+        let commands: Vec<String> = plugin.commands.iter().map(|name| format!("/{name}")).collect();
         println!(
             "{:<16} {:<10} {:<9} {:<6} {:<24} {}",
-            manifest.name.as_str(),
-            manifest.version.to_string(),
-            manifest.role.to_string(),
-            plugin.wit_version().to_string(),
+            plugin.name,
+            plugin.version,
+            plugin.role,
+            plugin.wit,
             commands.join(" "),
-            grants.join(",")
+            plugin.granted.join(",")
         );
     }
-    for failed in plugins.failed() {
-        println!("FAILED {}: {}", failed.manifest.display(), failed.error);
+    for failed in &table.failed {
+        println!("FAILED {}: {}", failed.manifest, failed.error);
     }
-    if plugins.loaded().next().is_none() && plugins.failed().is_empty() {
-        println!("(no plugins in {})", bot.config().plugins_dir().display());
+    if table.loaded.is_empty() && table.failed.is_empty() {
+        println!("(no plugins in {})", plugins_dir.display());
+        return Ok(());
+    }
+    println!("\nBUDGETS (used of allowed; {})", operator.describe());
+    for plugin in &table.loaded {
+        println!("{:<16} {}", plugin.name, budget_line(&plugin.budget));
     }
     Ok(())
+}
+
+/// One plugin's budgets on a line: CPU, memory, kv, store, the model, and the limits hit.
+fn budget_line(budget: &BudgetReport) -> String {
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20));
+    let stored = |usage: &Option<UsageView>, items: &str| match usage {
+        Some(usage) => format!(
+            "{} of {} {items}, {} of {}",
+            usage.items,
+            usage.max_items,
+            mib(usage.bytes),
+            mib(usage.max_bytes)
+        ),
+        None => "-".to_owned(),
+    };
+    let llm = &budget.llm;
+    let hits: Vec<String> =
+        budget.limit_hits.iter().map(|(limit, n)| format!("{limit} x{n}")).collect();
+    format!(
+        "cpu {:.1} of {} s/min; memory {} of {}; kv {}; store {}; llm {} of {} requests/min, {} of {} \
+         tokens/day; log lines dropped {}; limits hit: {}",
+        budget.cpu_seconds_last_minute,
+        budget.cpu_seconds_per_minute,
+        mib(budget.memory_bytes),
+        mib(budget.memory_max_bytes),
+        stored(&budget.kv, "keys"),
+        stored(&budget.store, "documents"),
+        llm.requests_last_minute,
+        llm.requests_per_minute,
+        llm.tokens_last_day,
+        llm.tokens_per_day,
+        budget.log_lines_dropped,
+        if hits.is_empty() { "none".to_owned() } else { hits.join(", ") }
+    )
 }

@@ -56,6 +56,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("serving HTTP on {bind}"));
     // Replies have finished (or had their 10 s); jobs in progress get theirs.
     bot.cron().shutdown(Duration::from_secs(10)).await;
+    bot.finish_observers(Duration::from_secs(10)).await;
     if let Some(discord) = discord {
         discord.shutdown().await;
     }

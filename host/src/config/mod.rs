@@ -14,6 +14,7 @@ pub use crate::adapters::discord::settings::DiscordConfig;
 pub use crate::adapters::telegram::settings::{TelegramConfig, TelegramMode};
 pub use crate::api::settings::ServerConfig;
 pub use crate::bot::ratelimit::RateLimitConfig;
+pub use crate::budget::{Budgets, UserBudgets};
 pub use crate::capabilities::http::HttpConfig;
 pub use crate::capabilities::llm::{EmbedConfig, LlmConfig};
 pub use crate::core::Limits;
@@ -49,6 +50,11 @@ pub struct Config {
     /// Which plugin publishers are trusted, and what an untrusted plugin gets.
     pub trust: TrustConfig,
     pub limits: Limits,
+    /// What each plugin may use over time and in total; `[plugins.<name>.budgets]` changes
+    /// it for one plugin.
+    pub budgets: Budgets,
+    /// What each user may use of the language model.
+    pub user_budgets: UserBudgets,
     /// Capabilities granted to every plugin that requests them, unless its own
     /// `[plugins.<name>]` entry says `grant = [...]`.
     pub default_grants: BTreeSet<Capability>,
@@ -75,6 +81,8 @@ impl Default for Config {
             http: HttpConfig::default(),
             trust: TrustConfig::default(),
             limits: Limits::default(),
+            budgets: Budgets::default(),
+            user_budgets: UserBudgets::default(),
             default_grants: Capability::ALL.iter().copied().collect(),
             plugins: BTreeMap::new(),
         }
@@ -109,6 +117,11 @@ impl Config {
     /// Rules serde cannot express, each section's own; the message names the field.
     fn check(&self) -> Result<(), String> {
         self.limits.check()?;
+        self.budgets.check("budgets")?;
+        for (plugin, entry) in &self.plugins {
+            let at = format!("plugins.{plugin}.budgets");
+            self.budgets.with_overrides(&entry.budgets, &at)?;
+        }
         self.rate_limit.check()?;
         self.http.check()?;
         self.discord.check()?;

@@ -1,7 +1,9 @@
 //! The small types every part of the host shares: the plugin name, the capability list,
-//! the plugin's role, the call limits, the clock, host names, file errors. This module imports nothing else of
-//! the host, so that anything may import it.
+//! the plugin's role, the call limits, the clock, host names, file errors, and the
+//! arithmetic of limits (a token bucket, a sliding window, a log throttle). This module
+//! imports nothing else of the host, so that anything may import it.
 
+mod bucket;
 mod capability;
 mod clock;
 mod file_error;
@@ -12,7 +14,10 @@ mod plugin_name;
 mod range;
 mod role;
 mod text;
+mod throttle;
+mod window;
 
+pub use bucket::{Bucket, Decision, State};
 pub use capability::Capability;
 pub use clock::{Clock, ManualClock};
 pub use file_error::FileError;
@@ -22,4 +27,6 @@ pub(crate) use named::named;
 pub use plugin_name::PluginName;
 pub use range::check_range;
 pub use role::Role;
-pub use text::truncate;
+pub use text::{cut_marked, one_line, truncate};
+pub use throttle::Throttle;
+pub use window::Window;

@@ -147,7 +147,8 @@ impl JobSpec {
 
 impl Job {
     /// A plugin's job `job` of plugin `plugin`: fires `scheduled.fire(job, payload)`. Plugin
-    /// jobs have the defaults of the seed (no coalescing, three instances, a minute's grace).
+    /// jobs run one at a time (a fire while the last run goes on is skipped and counted), so
+    /// that a slow or hostile job cannot pile up runs; no coalescing, a minute's grace.
     pub fn for_plugin(
         plugin: &crate::core::PluginName,
         job: &str,
@@ -162,7 +163,7 @@ impl Job {
             enabled: true,
             misfire_grace: Duration::from_secs(default_grace()),
             coalesce: false,
-            max_instances: three(),
+            max_instances: 1,
         }
     }
 }

@@ -14,8 +14,9 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::claim::Claims;
-use super::job::Job;
+use super::job::{Job, Source};
 use super::store::JobStore;
+use crate::core::Throttle;
 
 /// What running a job means; the host's runs the job's command, tests record the fire.
 pub type Runner = Arc<
@@ -94,6 +95,7 @@ impl Scheduler {
         let name = job.name.clone();
         let firing = Firing {
             instances: Arc::new(Semaphore::new(job.max_instances)),
+            quiet: Arc::new(Throttle::per_minute()),
             job,
             claims: self.claims.clone(),
             runner: self.runner.clone(),
@@ -140,6 +142,9 @@ struct Firing {
     runner: Runner,
     store: Option<Arc<JobStore>>,
     instances: Arc<Semaphore>,
+    /// A job that fires every second and fails, or overlaps, every time is logged once a
+    /// minute, with how often it did meanwhile.
+    quiet: Arc<Throttle>,
 }
 
 /// Missed slots caught up on at most (the latest), however many fall within the grace time.
@@ -215,19 +220,36 @@ impl Firing {
             }
         }
         let Ok(permit) = self.instances.clone().try_acquire_owned() else {
-            let limit = job.max_instances;
-            tracing::warn!(job = %job.name, %slot, "cron: skipped, {limit} runs still going");
+            if let Some(held_back) = self.quiet.allow("skipped") {
+                let limit = job.max_instances;
+                tracing::warn!(
+                    job = %job.name, %slot,
+                    "cron: skipped, {limit} run(s) still going ({held_back} more skipped in the \
+                     last minute)"
+                );
+            }
             return;
         };
         let run = (self.runner)(job.clone(), slot);
         let (name, next) = (job.name.clone(), job.schedule.next_after(slot));
         let store = self.store.clone();
+        let quiet = self.quiet.clone();
+        let plugin_job = job.source == Source::Plugin;
         runs.spawn(async move {
             let _permit = permit;
             let outcome = run.await;
             match &outcome {
+                // A plugin's job may run every second: its runs are not news.
+                Ok(()) if plugin_job => tracing::debug!(job = %name, %slot, "cron: done"),
                 Ok(()) => tracing::info!(job = %name, %slot, "cron: done"),
-                Err(error) => tracing::error!(job = %name, %slot, "cron: failed: {error}"),
+                Err(error) => {
+                    if let Some(held_back) = quiet.allow("failed") {
+                        tracing::error!(
+                            job = %name, %slot,
+                            "cron: failed: {error} ({held_back} more failures in the last minute)"
+                        );
+                    }
+                }
             }
             if let Some(store) = store
                 && let Err(error) = store.record_run(&name, slot, &outcome, next).await

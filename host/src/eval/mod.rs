@@ -118,7 +118,7 @@ async fn ask_judge(judge: &OpenAiClient, item: &Item, answer: &str) -> Result<St
         item.text
     );
     let request = crate::capabilities::llm::turn(JUDGE_INSTRUCTIONS, &question);
-    match judge.infer(&request).await {
+    match judge.infer(&request).await.map(|answer| answer.completion) {
         Ok(Completion::Text(text)) => Ok(text),
         Ok(Completion::ToolCalls(_)) => Ok(String::new()),
         Err(source) => Err(EvalError::Judge { item: item.number, source }),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::loaded::Plugin;
 use super::policy::PluginPolicy;
+use crate::budget::Ledger;
 use crate::capabilities::{self, PluginCapabilities, PluginInfo, PrepareError};
 use crate::core::{Clock, FileError};
 use crate::manifest::Manifest;
@@ -98,6 +99,8 @@ pub struct Loader {
     pub policy: Arc<PluginPolicy>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    /// Every plugin's budget, kept across its reloads.
+    pub budgets: Arc<Ledger>,
 }
 
 impl Loader {
@@ -141,6 +144,7 @@ impl Loader {
 
         let entry = self.policy.entry(&manifest.name);
         let granted = self.policy.effective_grants(&manifest.name, &manifest.capabilities);
+        let budget = self.budgets.budget(&manifest.name, &entry.budgets);
         let info = PluginInfo {
             name: &manifest.name,
             role: manifest.role,
@@ -149,6 +153,7 @@ impl Loader {
             overrides: &entry.config,
             http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
             fires: exports.fires(),
+            budget: &budget,
         };
         let capabilities = PluginCapabilities::prepare(&self.capabilities, &info)
             .await
@@ -159,6 +164,7 @@ impl Loader {
             limits: self.policy.limits.clone(),
             clock: self.clock.clone(),
             metrics: self.metrics.clone(),
+            budget,
         };
         let mut loaded = Plugin {
             manifest,

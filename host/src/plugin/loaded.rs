@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::budget::PluginBudget;
 use crate::capabilities::PluginCapabilities;
 use crate::core::{Capability, PluginName};
 use crate::runtime::{Exports, Linked};
@@ -31,6 +32,16 @@ impl Plugin {
     /// The version of `dcmaid:bot` its component is built against.
     pub fn wit_version(&self) -> WitVersion {
         self.exports.version()
+    }
+
+    /// What the plugin may use over time and in total, and has used.
+    pub fn budget(&self) -> &std::sync::Arc<PluginBudget> {
+        &self.linked.budget
+    }
+
+    /// Measure what the plugin stores, for its quotas (see [`PluginCapabilities::measure_usage`]).
+    pub async fn measure_usage(&self) {
+        self.capabilities.measure_usage().await;
     }
 
     pub fn grants(&self) -> &BTreeSet<Capability> {

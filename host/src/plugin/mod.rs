@@ -6,12 +6,14 @@ mod calls;
 mod catalog;
 mod load;
 mod loaded;
+mod output;
 mod policy;
 
 pub use crate::manifest::Manifest;
 pub use catalog::{BUILT_IN_COMMANDS, DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};
 pub use load::{LoadError, Loader, component_version, vet};
 pub use loaded::Plugin;
+pub use output::Output;
 pub use policy::{PluginEntry, PluginPolicy};
 
 pub use crate::wit::latest::exports::dcmaid::bot::memory::Recalled;

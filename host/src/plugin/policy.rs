@@ -21,11 +21,18 @@ pub struct PluginEntry {
     /// text of that file (relative to `dcmaid.toml`), read when the config loads; that is how
     /// a plugin gets a file such as the seed's `personality_config.yaml`.
     pub config: toml::Table,
+    /// Changes to `[budgets]` for this plugin: only the fields it names.
+    pub budgets: toml::Table,
 }
 
 impl Default for PluginEntry {
     fn default() -> Self {
-        PluginEntry { enabled: true, grant: None, config: toml::Table::new() }
+        PluginEntry {
+            enabled: true,
+            grant: None,
+            config: toml::Table::new(),
+            budgets: toml::Table::new(),
+        }
     }
 }
 

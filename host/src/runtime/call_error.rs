@@ -3,20 +3,25 @@
 
 use std::time::Duration;
 
+use crate::budget::Refusal;
+use crate::core::one_line;
 use crate::telemetry::CallOutcome;
 use crate::wit::PluginError;
 
 /// Why a plugin call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    #[error("plugin `{plugin}` returned an error from {call}: {error}")]
+    // What a plugin wrote goes into the log on one line, so that it cannot forge others.
+    #[error("plugin `{plugin}` returned an error from {call}: {}", one_line(&error.to_string()))]
     Plugin { plugin: String, call: &'static str, error: PluginError },
-    #[error("plugin `{plugin}` trapped in {call}: {reason}")]
+    #[error("plugin `{plugin}` trapped in {call}: {}", one_line(reason))]
     Trap { plugin: String, call: &'static str, reason: String },
     #[error("plugin `{plugin}` ran past its deadline of {limit:?} in {call}")]
     Timeout { plugin: String, call: &'static str, limit: Duration },
     #[error("plugin `{plugin}` went past its memory cap of {limit_mib} MiB in {call}")]
     MemoryCap { plugin: String, call: &'static str, limit_mib: usize },
+    #[error("plugin `{plugin}` was stopped by a limit in {call}: {refusal}")]
+    Limited { plugin: String, call: &'static str, refusal: Refusal },
     #[error("plugin `{plugin}` could not be instantiated for {call}: {reason}")]
     Instantiate { plugin: String, call: &'static str, reason: String },
     #[error("plugin `{plugin}` does not export {call}")]
@@ -32,6 +37,21 @@ impl CallError {
         }
     }
 
+    /// The limit that stopped the call: the host's (a budget), or one a capability refused
+    /// the plugin with, which the plugin passed on.
+    pub fn limit(&self) -> Option<LimitHit<'_>> {
+        match self {
+            CallError::Limited { refusal, .. } => Some(LimitHit {
+                name: refusal.limit.as_str(),
+                retry_after_ms: refusal.retry_after.map(|wait| wait.as_millis() as u64),
+            }),
+            CallError::Plugin { error: PluginError::Limited(limit), .. } => {
+                Some(LimitHit { name: &limit.name, retry_after_ms: limit.retry_after_ms })
+            }
+            _ => None,
+        }
+    }
+
     /// The export that was called, e.g. `persona.shape`.
     pub fn call(&self) -> &'static str {
         match self {
@@ -39,6 +59,7 @@ impl CallError {
             | CallError::Trap { call, .. }
             | CallError::Timeout { call, .. }
             | CallError::MemoryCap { call, .. }
+            | CallError::Limited { call, .. }
             | CallError::Instantiate { call, .. }
             | CallError::NotExported { call, .. } => call,
         }
@@ -51,9 +72,31 @@ impl CallError {
             CallError::Trap { .. } => CallOutcome::Trap,
             CallError::Timeout { .. } => CallOutcome::Timeout,
             CallError::MemoryCap { .. } => CallOutcome::MemoryCap,
+            CallError::Limited { .. } => CallOutcome::Limited,
             CallError::Instantiate { .. } | CallError::NotExported { .. } => {
                 CallOutcome::Unavailable
             }
+        }
+    }
+}
+
+/// A limit behind a failed call: its name and, for a rate, when to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitHit<'a> {
+    pub name: &'a str,
+    pub retry_after_ms: Option<u64>,
+}
+
+impl LimitHit<'_> {
+    /// What the user is told.
+    pub fn for_user(&self) -> String {
+        match self.retry_after_ms {
+            Some(wait) => format!(
+                "That ran into a limit the operator set ({}); please try again in {} s.",
+                self.name,
+                wait.div_ceil(1000).max(1)
+            ),
+            None => format!("That ran into a limit the operator set ({}).", self.name),
         }
     }
 }

@@ -27,9 +27,11 @@ impl Engine {
     /// cache).
     pub fn new(limits: &Limits, cache_dir: Option<PathBuf>) -> wasmtime::Result<Engine> {
         let mut pool = PoolingAllocationConfig::new();
-        let slots = limits.max_concurrent_calls;
+        // Every lane's calls at once (see `crate::budget::Lanes`); a component may have a
+        // few memories (its adapters'), all counted against the call's cap.
+        let slots = limits.total_calls();
         pool.total_component_instances(slots)
-            .total_memories(slots)
+            .total_memories(slots * 2)
             .total_tables(slots * 4)
             .total_stacks(slots)
             .total_core_instances(slots * 8)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// How often the epoch advances. A call's deadline is checked, and a busy guest yields to
 /// the executor, once per tick.
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+pub const EPOCH_TICK: Duration = Duration::from_millis(2);
 
 /// Advance the epoch every [`EPOCH_TICK`] for as long as anything (the engine, or a plugin's
 /// pre-linked instance) still uses the engine.

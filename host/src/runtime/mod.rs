@@ -11,7 +11,7 @@ pub mod exports;
 mod limiter;
 
 pub use call::{CallState, ExportCall, Linked};
-pub use call_error::CallError;
+pub use call_error::{CallError, LimitHit};
 pub use compile_cache::CacheOutcome;
 pub use engine::Engine;
 pub use epoch::EPOCH_TICK;

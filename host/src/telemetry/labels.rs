@@ -46,6 +46,8 @@ pub enum CallOutcome {
     Trap,
     Timeout,
     MemoryCap,
+    /// A budget refused it (CPU, memory across instances) before or while it ran.
+    Limited,
     /// It could not be instantiated or lacked the export.
     Unavailable,
 }
@@ -56,6 +58,7 @@ named!(CallOutcome {
     Trap => "trap",
     Timeout => "timeout",
     MemoryCap => "memory_cap",
+    Limited => "limited",
     Unavailable => "unavailable",
 });
 label_value!(CallOutcome);
@@ -153,4 +156,17 @@ pub(super) struct HttpLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub(super) struct EventLabels {
     pub(super) fate: EventFate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(super) struct LimitLabels {
+    pub(super) plugin: String,
+    /// As `dcmaid.toml` names it: `kv.max_bytes`, `cpu.seconds_per_minute`.
+    pub(super) limit: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(super) struct UserLimitLabels {
+    /// Never the user: user ids do not become labels.
+    pub(super) limit: &'static str,
 }

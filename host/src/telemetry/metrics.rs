@@ -16,7 +16,8 @@ use prometheus_client::registry::Registry;
 
 use super::labels::{
     CallLabels, CallOutcome, CronLabels, EventFate, EventLabels, HttpLabels, HttpOutcome,
-    MessageLabels, ModelLabels, PluginLabels, Status, SwapLabels, SwapOutcome,
+    LimitLabels, MessageLabels, ModelLabels, PluginLabels, Status, SwapLabels, SwapOutcome,
+    UserLimitLabels,
 };
 use super::plugin_metrics::PluginMetrics;
 use super::recent::{Recent, Summary};
@@ -43,6 +44,9 @@ pub struct Metrics {
     ratelimit_fallbacks: Counter,
     http_requests: Family<HttpLabels, Counter>,
     swaps: Family<SwapLabels, Counter>,
+    limit_hits: Family<LimitLabels, Counter>,
+    user_limit_hits: Family<UserLimitLabels, Counter>,
+    log_lines_dropped: Family<PluginLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
     recent: Mutex<Recent>,
@@ -136,6 +140,24 @@ impl Metrics {
             "Hot swaps, by plugin and outcome (swapped, refused, rolled_back, disabled)",
             swaps.clone(),
         );
+        let limit_hits = Family::<LimitLabels, Counter>::default();
+        registry.register(
+            "dcmaid_plugin_limit_hits",
+            "Times a limit stopped a plugin, by plugin and limit (as dcmaid.toml names it)",
+            limit_hits.clone(),
+        );
+        let user_limit_hits = Family::<UserLimitLabels, Counter>::default();
+        registry.register(
+            "dcmaid_user_limit_hits",
+            "Times a user's budget refused a language-model request, by limit",
+            user_limit_hits.clone(),
+        );
+        let log_lines_dropped = Family::<PluginLabels, Counter>::default();
+        registry.register(
+            "dcmaid_plugin_log_lines_dropped",
+            "Plugins' log lines dropped for going past their log rate",
+            log_lines_dropped.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -157,6 +179,9 @@ impl Metrics {
             ratelimit_fallbacks,
             http_requests,
             swaps,
+            limit_hits,
+            user_limit_hits,
+            log_lines_dropped,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
             recent: Mutex::default(),
@@ -215,11 +240,27 @@ impl Metrics {
     /// alerts see them before the first event.
     pub fn plugin_loaded(&self, plugin: &str) {
         self.rate_limited.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc_by(0);
+        self.log_lines_dropped.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc_by(0);
         let denied = HttpLabels { plugin: plugin.to_owned(), outcome: HttpOutcome::Denied };
         self.http_requests.get_or_create(&denied).inc_by(0);
         for outcome in [SwapOutcome::Swapped, SwapOutcome::Refused] {
             self.swaps.get_or_create(&SwapLabels { plugin: plugin.to_owned(), outcome }).inc_by(0);
         }
+    }
+
+    /// A limit (`kv.max_bytes`, ...) stopped `plugin`.
+    pub fn limit_hit(&self, plugin: &str, limit: &'static str) {
+        self.limit_hits.get_or_create(&LimitLabels { plugin: plugin.to_owned(), limit }).inc();
+    }
+
+    /// A user's budget (`user_budgets.llm_tokens_per_day`, ...) refused a request.
+    pub fn user_limit_hit(&self, limit: &'static str) {
+        self.user_limit_hits.get_or_create(&UserLimitLabels { limit }).inc();
+    }
+
+    /// One of `plugin`'s log lines was dropped.
+    pub fn log_line_dropped(&self, plugin: &str) {
+        self.log_lines_dropped.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc();
     }
 
     /// A hot swap of `plugin`, and what became of it.

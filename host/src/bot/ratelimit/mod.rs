@@ -1,10 +1,10 @@
-//! Rate limits: a token bucket per user and command (see [`bucket`]). With Redis, every
-//! replica shares the buckets: one Lua script takes a token atomically (EVALSHA). Without
-//! Redis, or while it is away, the buckets are in this process; the host logs the switch,
-//! counts each call that could not reach Redis, and goes back to Redis once fred has
-//! reconnected. The semantics are the same either way.
+//! Rate limits: a token bucket per user and command or tool, and one per user for plain
+//! conversation (see [`crate::core::Bucket`]). With Redis, every replica shares the
+//! buckets: one Lua script takes a token atomically (EVALSHA). Without Redis, or while it
+//! is away, the buckets are in this process; the host logs the switch, counts each call
+//! that could not reach Redis, and goes back to Redis once fred has reconnected. The
+//! semantics are the same either way.
 
-mod bucket;
 mod settings;
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use std::time::Duration;
 use fred::prelude::{Client, ClientLike};
 use fred::types::scripts::Script;
 
-pub use bucket::{Bucket, Decision, State};
+pub use crate::core::{Bucket, Decision, State};
 pub use settings::RateLimitConfig;
 
 use crate::core::Clock;
@@ -28,10 +28,10 @@ const LOCAL_BUCKETS: usize = 10_000;
 const RETRY_AFTER_MS: u64 = 5_000;
 
 pub struct RateLimiter {
-    bucket: Bucket,
     clock: Clock,
     metrics: Arc<Metrics>,
-    local: Mutex<HashMap<String, State>>,
+    /// Each key's bucket and what it holds.
+    local: Mutex<HashMap<String, (Bucket, State)>>,
     redis: Option<Shared>,
 }
 
@@ -44,28 +44,23 @@ struct Shared {
 }
 
 impl RateLimiter {
-    /// Buckets of `burst` calls refilled at `per_minute`, in `redis` when given.
-    pub fn new(
-        bucket: Bucket,
-        clock: Clock,
-        metrics: Arc<Metrics>,
-        redis: Option<Client>,
-    ) -> RateLimiter {
+    /// Buckets in `redis` when given, else in this process.
+    pub fn new(clock: Clock, metrics: Arc<Metrics>, redis: Option<Client>) -> RateLimiter {
         let redis = redis.map(|client| Shared {
             client,
             script: Script::from_lua(include_str!("bucket.lua")),
             retry_at_ms: AtomicU64::new(0),
         });
-        RateLimiter { bucket, clock, metrics, local: Mutex::default(), redis }
+        RateLimiter { clock, metrics, local: Mutex::default(), redis }
     }
 
-    /// Take a token from the bucket `key` (e.g. `<user>/<command>`).
-    pub async fn take(&self, key: &str) -> Decision {
+    /// Take a token from the bucket `key` (e.g. `<user>/<command>`), shaped as `bucket`.
+    pub async fn take(&self, bucket: Bucket, key: &str) -> Decision {
         if let Some(shared) = &self.redis {
             let now = self.clock.now_ms();
             let retry_at = shared.retry_at_ms.load(Ordering::Relaxed);
             if now >= retry_at && shared.client.is_connected() {
-                match self.take_shared(shared, key, now).await {
+                match self.take_shared(shared, bucket, key, now).await {
                     Ok(decision) => {
                         if shared.retry_at_ms.swap(0, Ordering::Relaxed) != 0 {
                             tracing::info!("rate limits: back on Redis");
@@ -83,31 +78,34 @@ impl RateLimiter {
             }
             self.metrics.ratelimit_fallback();
         }
-        self.take_local(key, self.clock.now_ms())
+        self.take_local(bucket, key, self.clock.now_ms())
     }
 
-    fn take_local(&self, key: &str, now: u64) -> Decision {
+    fn take_local(&self, bucket: Bucket, key: &str, now: u64) -> Decision {
         let mut buckets = self.local.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= LOCAL_BUCKETS {
-            let bucket = self.bucket;
-            buckets.retain(|_, state| bucket.refilled(Some(*state), now).tokens < bucket.burst);
+            buckets.retain(|_, (bucket, state)| {
+                bucket.refilled(Some(*state), now).tokens < bucket.burst
+            });
         }
-        let (state, decision) = self.bucket.take(buckets.get(key).copied(), now);
-        buckets.insert(key.to_owned(), state);
+        let state = buckets.get(key).filter(|(was, _)| *was == bucket).map(|(_, state)| *state);
+        let (state, decision) = bucket.take(state, now);
+        buckets.insert(key.to_owned(), (bucket, state));
         decision
     }
 
     async fn take_shared(
         &self,
         shared: &Shared,
+        bucket: Bucket,
         key: &str,
         now: u64,
     ) -> Result<Decision, fred::error::Error> {
         // A bucket left alone this long is full again: Redis may forget it.
-        let refill_ms = (self.bucket.burst / self.bucket.per_ms).ceil() as u64 + 1_000;
+        let refill_ms = (bucket.burst / bucket.per_ms).ceil() as u64 + 1_000;
         let args = vec![
-            self.bucket.burst.to_string(),
-            self.bucket.per_ms.to_string(),
+            bucket.burst.to_string(),
+            bucket.per_ms.to_string(),
             now.to_string(),
             refill_ms.to_string(),
         ];

@@ -1,8 +1,11 @@
 //! Bodies at the boundary. A response body has a size cap and a deadline: a server that
 //! sends too much, or too slowly, ends the body with an error the guest can read, instead of
-//! holding the call.
+//! holding the call. A request body has a size cap, so that a plugin cannot stream without
+//! end to a host it may reach.
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -21,20 +24,42 @@ pub fn discard(mut body: WasiBody, deadline: Instant) {
     });
 }
 
-pub struct Capped {
-    inner: hyper::body::Incoming,
+/// A body with a size cap and, for a response, a deadline: past the cap it ends with
+/// `too_large`'s error, past the deadline with `HttpResponseTimeout`.
+pub struct Capped<B> {
+    inner: B,
     left: u64,
     max: u64,
-    deadline: Pin<Box<Sleep>>,
+    too_large: fn(Option<u64>) -> Error,
+    deadline: Option<Pin<Box<Sleep>>>,
+    /// Set when the cap cut the body off (the request's sender learns why it failed).
+    tripped: Option<Arc<AtomicBool>>,
 }
 
-impl Capped {
-    pub fn new(inner: hyper::body::Incoming, max: u64, deadline: Instant) -> Capped {
-        Capped { inner, left: max, max, deadline: Box::pin(sleep_until(deadline)) }
+impl Capped<hyper::body::Incoming> {
+    /// A response body: at most `max` bytes, by `deadline`.
+    pub fn response(inner: hyper::body::Incoming, max: u64, deadline: Instant) -> Self {
+        let deadline = Some(Box::pin(sleep_until(deadline)));
+        let too_large = Error::HttpResponseBodySize;
+        Capped { inner, left: max, max, too_large, deadline, tripped: None }
     }
 }
 
-impl Body for Capped {
+impl Capped<WasiBody> {
+    /// A request body that did not declare its size: at most `max` bytes; `tripped` is set
+    /// if it was cut off.
+    pub fn request(inner: WasiBody, max: u64, tripped: Arc<AtomicBool>) -> WasiBody {
+        let too_large = Error::HttpRequestBodySize;
+        let tripped = Some(tripped);
+        Capped { inner, left: max, max, too_large, deadline: None, tripped }.boxed_unsync()
+    }
+}
+
+impl<B> Body for Capped<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<Error>,
+{
     type Data = Bytes;
     type Error = Error;
 
@@ -51,15 +76,22 @@ impl Body for Capped {
                         this.left = left;
                         Poll::Ready(Some(Ok(frame)))
                     }
-                    None => Poll::Ready(Some(Err(Error::HttpResponseBodySize(Some(this.max))))),
+                    None => {
+                        if let Some(tripped) = &this.tripped {
+                            tripped.store(true, Ordering::Relaxed);
+                        }
+                        Poll::Ready(Some(Err((this.too_large)(Some(this.max)))))
+                    }
                 }
             }
-            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(Error::from(error)))),
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Error::HttpResponseTimeout))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                match this.deadline.as_mut().map(|deadline| deadline.as_mut().poll(cx)) {
+                    Some(Poll::Ready(())) => Poll::Ready(Some(Err(Error::HttpResponseTimeout))),
+                    _ => Poll::Pending,
+                }
+            }
         }
     }
 

@@ -77,8 +77,8 @@ pub async fn send(
     if declared.is_some_and(|length| length > limits.max_response_bytes) {
         return Err(Error::HttpResponseBodySize(declared).into());
     }
-    let response =
-        response.map(|body| Capped::new(body, limits.max_response_bytes, deadline).boxed_unsync());
+    let response = response
+        .map(|body| Capped::response(body, limits.max_response_bytes, deadline).boxed_unsync());
     let io = async move {
         match connection.await {
             Ok(()) => Ok(()),

@@ -21,7 +21,7 @@ use wasmtime::component::Linker;
 
 pub use allowlist::{Allowlist, Grant};
 pub use client::HttpLimits;
-pub use hooks::PluginEgress;
+pub use hooks::{CallEgress, PluginEgress};
 pub use policy::{Denied, Egress, Target};
 pub use settings::HttpConfig;
 
@@ -52,6 +52,7 @@ impl Provider for Http {
             requested: plugin.http_hosts.clone(),
             limits: shared.limits,
             metrics: shared.metrics.clone(),
+            budget: plugin.budget.clone(),
         })
     }
 

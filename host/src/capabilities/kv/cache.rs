@@ -6,7 +6,6 @@
 #[derive(Default)]
 pub(super) struct ReadCache {
     entries: std::sync::Mutex<CacheEntries>,
-    pub(super) writes: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]

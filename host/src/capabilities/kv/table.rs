@@ -1,13 +1,34 @@
 //! A plugin's key-value table, `kv`, in its own database, with the key as the record id.
-//! On an embedded store, reads are served from a write-through cache ([`ReadCache`]).
+//! On an embedded store, reads are served from a write-through cache ([`ReadCache`]). Every
+//! write keeps to the plugin's quota (`kv.max_keys`, `kv.max_bytes`: keys and values
+//! together), measured from the table at the first write and kept up to date after.
+
+use std::sync::Arc;
 
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::types::{Bytes, RecordId, Value};
 
 use super::cache::ReadCache;
+use crate::budget::{PluginBudget, Refusal};
 use crate::core::PluginName;
 use crate::storage::{Storage, StorageError};
+
+/// Why a write failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The plugin's quota refused it; nothing changed.
+    #[error(transparent)]
+    Limited(Refusal),
+}
+
+impl From<surrealdb::Error> for WriteError {
+    fn from(error: surrealdb::Error) -> Self {
+        WriteError::Storage(error.into())
+    }
+}
 
 /// The record of `key` in table `kv`. Bound as a parameter, the key is data, never query text.
 fn record(key: &str) -> RecordId {
@@ -19,11 +40,25 @@ fn record(key: &str) -> RecordId {
 pub struct KvTable {
     db: Surreal<Any>,
     cache: Option<ReadCache>,
+    /// Writes go one at a time: each knows the size of what it replaces, and the cache ends
+    /// up holding the value the database committed last.
+    writes: tokio::sync::Mutex<()>,
+    budget: Arc<PluginBudget>,
+}
+
+/// What one key takes of the quota: the key (in characters, as the database counts them
+/// when the usage is measured) and its value.
+fn entry_bytes(key: &str, value_bytes: usize) -> i64 {
+    (key.chars().count() + value_bytes) as i64
 }
 
 impl KvTable {
-    /// The plugin's table, created if it is new.
-    pub async fn open(storage: &Storage, plugin: &PluginName) -> Result<KvTable, StorageError> {
+    /// The plugin's table, created if it is new, its writes kept to `budget`'s quota.
+    pub async fn open(
+        storage: &Storage,
+        plugin: &PluginName,
+        budget: Arc<PluginBudget>,
+    ) -> Result<KvTable, StorageError> {
         let db = storage.plugin_session(plugin).await?;
         db.query(
             "DEFINE TABLE IF NOT EXISTS kv SCHEMAFULL; \
@@ -32,7 +67,63 @@ impl KvTable {
         .await?
         .check()?;
         let cache = storage.is_embedded().then(ReadCache::default);
-        Ok(KvTable { db, cache })
+        Ok(KvTable { db, cache, writes: tokio::sync::Mutex::new(()), budget })
+    }
+
+    /// Keys, and bytes of keys and values, in the table now.
+    async fn measure(&self) -> Result<(u64, u64), StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "RETURN count(SELECT id FROM kv); \
+                 RETURN math::sum(SELECT VALUE bytes::len(data) + string::len(record::id(id)) \
+                     FROM kv);",
+            )
+            .await?;
+        let keys: Option<i64> = response.take(0)?;
+        let bytes: Option<i64> = response.take(1)?;
+        Ok((keys.unwrap_or(0).max(0) as u64, bytes.unwrap_or(0).max(0) as u64))
+    }
+
+    /// Make sure the usage has been measured for the quota.
+    pub async fn measured(&self) -> Result<(), StorageError> {
+        let _write = self.writes.lock().await;
+        self.budget.kv().measure_once(async || self.measure().await).await
+    }
+
+    /// The size of `key`'s value, if it has one.
+    async fn value_bytes(&self, key: &str) -> Result<Option<usize>, StorageError> {
+        if let Some(value) = self.cache.as_ref().and_then(|cache| cache.get(key)) {
+            return Ok(value.map(|value| value.len()));
+        }
+        let mut response = self
+            .db
+            .query("SELECT VALUE bytes::len(data) FROM $id")
+            .bind(("id", record(key)))
+            .await?;
+        let sizes: Vec<i64> = response.take(0)?;
+        Ok(sizes.first().map(|size| (*size).max(0) as usize))
+    }
+
+    /// The quota's change for setting `key` to `value_bytes` (or deleting it: `None`).
+    async fn reserve(
+        &self,
+        key: &str,
+        value_bytes: Option<usize>,
+    ) -> Result<crate::budget::Change<'_>, WriteError> {
+        let usage = self.budget.kv();
+        // Called with the write lock held.
+        usage.measure_once(async || self.measure().await).await?;
+        let old = self.value_bytes(key).await?;
+        let (items, bytes) = match (old, value_bytes) {
+            (None, None) => (0, 0),
+            (None, Some(new)) => (1, entry_bytes(key, new)),
+            (Some(old), None) => (-1, -entry_bytes(key, old)),
+            (Some(old), Some(new)) => (0, new as i64 - old as i64),
+        };
+        usage
+            .change(items, bytes)
+            .map_err(|refusal| WriteError::Limited(self.budget.refused(refusal)))
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
@@ -48,8 +139,9 @@ impl KvTable {
         Ok(value)
     }
 
-    pub async fn set(&self, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
-        let _write = self.write_lock().await;
+    pub async fn set(&self, key: &str, value: Vec<u8>) -> Result<(), WriteError> {
+        let _write = self.writes.lock().await;
+        let change = self.reserve(key, Some(value.len())).await?;
         let cached = self.cache.as_ref().map(|_| value.clone());
         let written = self
             .db
@@ -60,25 +152,19 @@ impl KvTable {
             .and_then(|response| response.check());
         self.after_write(key, written.as_ref().ok().map(|_| cached));
         written?;
+        change.keep();
         Ok(())
     }
 
     /// True when the key existed.
-    pub async fn delete(&self, key: &str) -> Result<bool, StorageError> {
-        let _write = self.write_lock().await;
+    pub async fn delete(&self, key: &str) -> Result<bool, WriteError> {
+        let _write = self.writes.lock().await;
+        let change = self.reserve(key, None).await?;
         let deleted = self.db.query("DELETE $id RETURN BEFORE").bind(("id", record(key))).await;
         self.after_write(key, deleted.as_ref().ok().map(|_| None));
         let before: Vec<Value> = deleted?.take(0)?;
+        change.keep();
         Ok(before.iter().any(|value| !value.is_nullish()))
-    }
-
-    /// Writes of one plugin go one at a time when there is a cache, so that the cache ends
-    /// up holding the value the database committed last.
-    async fn write_lock(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.cache {
-            Some(cache) => Some(cache.writes.lock().await),
-            None => None,
-        }
     }
 
     /// Record a write's outcome: `Some(value)` was committed; `None`, the write failed and
@@ -116,10 +202,14 @@ mod tests {
         PluginName::new(name).unwrap()
     }
 
+    fn budget(plugin: &str) -> Arc<PluginBudget> {
+        PluginBudget::standalone(name(plugin), crate::budget::Budgets::default())
+    }
+
     #[tokio::test]
     async fn kv_round_trips_lists_and_deletes() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
         assert_eq!(kv.get("a/1").await.unwrap(), None);
         kv.set("a/1", b"one".to_vec()).await.unwrap();
         kv.set("a/2", vec![0, 255, 7]).await.unwrap();
@@ -138,7 +228,7 @@ mod tests {
     #[tokio::test]
     async fn the_read_cache_answers_what_the_database_holds_past_its_bound() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
         assert!(kv.cache.is_some(), "an embedded store caches reads");
         let megabyte = vec![7u8; 1 << 20];
         for n in 0..20 {
@@ -157,8 +247,8 @@ mod tests {
     #[tokio::test]
     async fn plugins_have_separate_key_spaces() {
         let storage = Storage::open("mem://").await.unwrap();
-        let alpha = KvTable::open(&storage, &name("alpha")).await.unwrap();
-        let beta = KvTable::open(&storage, &name("beta")).await.unwrap();
+        let alpha = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
+        let beta = KvTable::open(&storage, &name("beta"), budget("beta")).await.unwrap();
         alpha.set("secret", b"alpha's".to_vec()).await.unwrap();
         assert_eq!(beta.get("secret").await.unwrap(), None);
         assert!(beta.list_keys("", 100).await.unwrap().is_empty());
@@ -169,7 +259,7 @@ mod tests {
     #[tokio::test]
     async fn keys_are_data_not_query_text() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
         let nasty = "x'); DELETE kv; --";
         kv.set("keep", b"1".to_vec()).await.unwrap();
         kv.set(nasty, b"2".to_vec()).await.unwrap();

@@ -3,7 +3,15 @@
 
 use std::time::Duration;
 
-use crate::wit::latest::dcmaid::bot::llm::{ChatMessage, Inference, LlmError, Role};
+use crate::budget::Refusal;
+use crate::wit::latest::dcmaid::bot::llm::{ChatMessage, Completion, Inference, LlmError, Role};
+
+/// A completion, and the tokens it took (as the server counted them, or estimated).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub completion: Completion,
+    pub tokens: u64,
+}
 
 /// Why a model request failed, for logs; plugins see the [`LlmError`] it maps to.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +22,9 @@ pub enum ModelError {
     Unavailable { url: String, reason: String, attempts: u32 },
     #[error("{url} rejected the request: {reason}")]
     Rejected { url: String, reason: String },
+    /// A budget (the plugin's, or the user's) refused the request; nothing was sent.
+    #[error(transparent)]
+    Limited(Refusal),
 }
 
 impl From<&ModelError> for LlmError {
@@ -22,6 +33,7 @@ impl From<&ModelError> for LlmError {
             ModelError::NotConfigured(_) => LlmError::NotConfigured,
             ModelError::Unavailable { .. } => LlmError::Unavailable(error.to_string()),
             ModelError::Rejected { .. } => LlmError::Rejected(error.to_string()),
+            ModelError::Limited(refusal) => LlmError::Limited(refusal.clone().into()),
         }
     }
 }

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::model::{ModelError, backoff};
+use super::model::{Answer, ModelError, backoff};
 use super::settings::LlmConfig;
 use crate::wit::latest::dcmaid::bot::llm::{ChatMessage, Completion, Inference, Role, ToolCall};
 
@@ -41,8 +41,8 @@ impl OpenAiClient {
         })
     }
 
-    /// One chat completion.
-    pub async fn infer(&self, request: &Inference) -> Result<Completion, ModelError> {
+    /// One chat completion, and the tokens it took.
+    pub async fn infer(&self, request: &Inference) -> Result<Answer, ModelError> {
         let mut body = json!({
             "model": self.model,
             "messages": request.messages.iter().map(wire_message).collect::<Vec<_>>(),
@@ -68,6 +68,7 @@ impl OpenAiClient {
         }
         let url = format!("{}/chat/completions", self.base_url);
         let response: ChatResponse = self.post(&url, &body).await?;
+        let reported = response.usage.map(|usage| usage.total_tokens);
         let message =
             response.choices.into_iter().next().map(|choice| choice.message).ok_or_else(|| {
                 ModelError::Unavailable {
@@ -76,7 +77,7 @@ impl OpenAiClient {
                     attempts: 1,
                 }
             })?;
-        Ok(match message.tool_calls {
+        let completion = match message.tool_calls {
             Some(calls) if !calls.is_empty() => Completion::ToolCalls(
                 calls
                     .into_iter()
@@ -88,15 +89,17 @@ impl OpenAiClient {
                     .collect(),
             ),
             _ => Completion::Text(message.content.unwrap_or_default()),
-        })
+        };
+        let tokens = reported.unwrap_or_else(|| estimated_tokens(request, &completion));
+        Ok(Answer { completion, tokens })
     }
 
-    /// One embedding per text, in order.
     /// The API's base URL, for the log.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
+    /// One embedding per text, in order.
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
         let model = self.embedding_model.as_ref().ok_or(ModelError::NotConfigured("embedding"))?;
         let url = format!("{}/embeddings", self.base_url);
@@ -219,6 +222,24 @@ fn error_message(body: &str) -> String {
 #[derive(Deserialize)]
 struct ChatResponse {
     choices: Vec<Choice>,
+    /// What the request took; some servers leave it out.
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct WireUsage {
+    total_tokens: u64,
+}
+
+/// Tokens as the usual rule of thumb counts them (four characters each), for a server that
+/// does not say.
+fn estimated_tokens(request: &Inference, completion: &Completion) -> u64 {
+    let asked: usize = request.messages.iter().map(|message| message.content.len()).sum();
+    let answered = match completion {
+        Completion::Text(text) => text.len(),
+        Completion::ToolCalls(calls) => calls.iter().map(|call| call.arguments.len()).sum(),
+    };
+    ((asked + answered) / 4 + 1) as u64
 }
 
 #[derive(Deserialize)]

@@ -1,33 +1,43 @@
-//! `dcmaid:bot/log`: a plugin's log lines, tagged with its name.
+//! `dcmaid:bot/log`: a plugin's log lines, tagged with its name. A line is one line: its
+//! newlines and control characters are escaped, so a plugin cannot forge a line of the
+//! host's or another plugin's; it is cut at `log.max_line_bytes`; and past the plugin's log
+//! rate (`log.lines_per_second`, `log.bytes_per_second`, with a burst) lines are dropped,
+//! counted, and reported once a minute.
+
+use std::sync::Arc;
 
 use super::access::Access;
 use super::provider::{PluginInfo, Prepared, Provider, linked};
-use crate::core::{Capability, truncate};
+use crate::budget::PluginBudget;
+use crate::core::{Capability, cut_marked, one_line};
 use crate::wit::latest::dcmaid::bot::log::{self as wit, Level};
 
-/// Longer lines are cut here, so a plugin cannot flood the log with one call.
-const MAX_LINE_BYTES: usize = 4096;
-
-/// The `log` capability; every plugin has it. What it needs of a plugin is its name, which
-/// every [`Access`] carries.
+/// The `log` capability; every plugin has it.
 pub struct Log;
 
 impl Provider for Log {
     const GRANT: Option<Capability> = None;
     type Shared = ();
-    type Plugin = ();
+    type Plugin = Arc<PluginBudget>;
 
-    async fn prepare(_: &(), _: &PluginInfo<'_>) -> Prepared<()> {
-        Ok(())
+    async fn prepare(_: &(), info: &PluginInfo<'_>) -> Prepared<Arc<PluginBudget>> {
+        Ok(info.budget.clone())
     }
 
     linked!(wit);
 }
 
-impl wit::Host for Access<()> {
+impl wit::Host for Access<Arc<PluginBudget>> {
     fn log(&mut self, level: Level, message: String) {
+        let Ok(budget) = self.granted() else { return };
+        let max = budget.limits().log.max_line_bytes as usize;
+        let line = one_line(&message);
+        let cut = cut_marked(&line, max);
+        let message = cut.as_deref().unwrap_or(&line);
+        if !budget.log_line(message.len()) {
+            return;
+        }
         let plugin = self.plugin().as_str();
-        let message = truncate(&message, MAX_LINE_BYTES);
         match level {
             Level::Trace => tracing::trace!(plugin, "{message}"),
             Level::Debug => tracing::debug!(plugin, "{message}"),

@@ -11,6 +11,7 @@ impl From<DocumentError> for StoreError {
         match error {
             DocumentError::Invalid(reason) => StoreError::Invalid(reason),
             DocumentError::Storage(error) => StoreError::Unavailable(error.to_string()),
+            DocumentError::Limited(refusal) => StoreError::Limited(refusal.into()),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::documents::{Documents, LiveIndexes};
+use crate::budget::PluginBudget;
 use crate::core::{Clock, PluginName};
 use crate::storage::{Storage, StorageError};
 
@@ -20,14 +21,19 @@ impl StoreShared {
         StoreShared { storage, clock, indexes: Mutex::default() }
     }
 
-    /// `plugin`'s document collections, with the in-memory indexes on an embedded store.
-    pub async fn documents(&self, plugin: &PluginName) -> Result<Documents, StorageError> {
+    /// `plugin`'s document collections, with the in-memory indexes on an embedded store,
+    /// their writes kept to `budget`'s quota.
+    pub async fn documents(
+        &self,
+        plugin: &PluginName,
+        budget: Arc<PluginBudget>,
+    ) -> Result<Documents, StorageError> {
         let live = self.storage.is_embedded().then(|| {
             let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
             indexes.entry(plugin.clone()).or_default().clone()
         });
         let session = self.storage.plugin_session(plugin).await?;
-        Documents::open(session, self.clock.clone(), live).await
+        Documents::open(session, self.clock.clone(), live, budget).await
     }
 
     /// `plugin`'s collections without the in-memory indexes: every query goes to SurrealDB.
@@ -35,8 +41,9 @@ impl StoreShared {
     pub async fn documents_unindexed(
         &self,
         plugin: &PluginName,
+        budget: Arc<PluginBudget>,
     ) -> Result<Documents, StorageError> {
         let session = self.storage.plugin_session(plugin).await?;
-        Documents::open(session, self.clock.clone(), None).await
+        Documents::open(session, self.clock.clone(), None, budget).await
     }
 }

@@ -2,12 +2,15 @@
 //! thin delegate that upgrades its arguments, calls the capability as 0.2.0 defines it, and
 //! downgrades the answer (see [`super::convert`]).
 
+use std::sync::Arc;
+
 use wasmtime::component::{HasSelf, Linker};
 
 use super::bindings::dcmaid::bot as old;
+use crate::budget::PluginBudget;
 use crate::capabilities::config::Settings;
 use crate::capabilities::kv::KvTable;
-use crate::capabilities::llm::Models;
+use crate::capabilities::llm::PluginModels;
 use crate::capabilities::scheduler::PluginJobs;
 use crate::capabilities::store::Documents;
 use crate::capabilities::{Access, CallCapabilities, CallView, HasCapabilities};
@@ -23,16 +26,19 @@ pub fn add_to_linker<T: CallView + HasCapabilities>(
     linker: &mut Linker<T>,
 ) -> wasmtime::Result<()> {
     old::types::add_to_linker::<T, HasSelf<CallCapabilities>>(linker, |d| d.capabilities())?;
-    old::log::add_to_linker::<T, HasSelf<Access<()>>>(linker, |d| &mut d.capabilities().log)?;
+    old::log::add_to_linker::<T, HasSelf<Access<Arc<PluginBudget>>>>(linker, |d| {
+        &mut d.capabilities().log
+    })?;
     old::config::add_to_linker::<T, HasSelf<Access<Settings>>>(linker, |d| {
         &mut d.capabilities().config
     })?;
     old::kv::add_to_linker::<T, HasSelf<Access<KvTable>>>(linker, |d| &mut d.capabilities().kv)?;
-    old::llm::add_to_linker::<T, HasSelf<Access<Models>>>(linker, |d| &mut d.capabilities().llm)?;
-    old::metrics::add_to_linker::<T, HasSelf<Access<std::sync::Arc<telemetry::Metrics>>>>(
-        linker,
-        |d| &mut d.capabilities().metrics,
-    )?;
+    old::llm::add_to_linker::<T, HasSelf<Access<PluginModels>>>(linker, |d| {
+        &mut d.capabilities().llm
+    })?;
+    old::metrics::add_to_linker::<T, HasSelf<Access<Arc<telemetry::Metrics>>>>(linker, |d| {
+        &mut d.capabilities().metrics
+    })?;
     old::scheduler::add_to_linker::<T, HasSelf<Access<PluginJobs>>>(linker, |d| {
         &mut d.capabilities().scheduler
     })?;
@@ -45,7 +51,7 @@ pub fn add_to_linker<T: CallView + HasCapabilities>(
 
 impl old::types::Host for CallCapabilities {}
 
-impl old::log::Host for Access<()> {
+impl old::log::Host for Access<Arc<PluginBudget>> {
     fn log(&mut self, level: old::log::Level, message: String) {
         new::log::Host::log(self, level.upgrade(), message)
     }
@@ -83,7 +89,7 @@ impl old::kv::Host for Access<KvTable> {
     }
 }
 
-impl old::llm::Host for Access<Models> {
+impl old::llm::Host for Access<PluginModels> {
     async fn infer(
         &mut self,
         request: old::llm::Inference,
@@ -96,7 +102,7 @@ impl old::llm::Host for Access<Models> {
     }
 }
 
-impl old::metrics::Host for Access<std::sync::Arc<telemetry::Metrics>> {
+impl old::metrics::Host for Access<Arc<telemetry::Metrics>> {
     fn increment(
         &mut self,
         name: String,

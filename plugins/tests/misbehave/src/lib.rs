@@ -8,6 +8,15 @@
 //! memories in its own store: a collection named like the memory plugin's, searched every way.
 //! `/context` says where its message arrived; `/case KEY` which case reading KEY from kv
 //! comes to.
+//!
+//! Floods, each reporting where the host stopped it: `/busy N CRON` schedules N jobs that
+//! flood the kv, the log and the store and then compute until they are stopped; `/flood
+//! BYTES` replies with BYTES bytes; `/kvflood N
+//! BYTES` and `/storeflood N BYTES` write N values (documents) of BYTES each; `/logflood N
+//! BYTES` logs N lines that each try to forge a host line; `/requests N URL` sends N
+//! requests in one call and `/post BYTES URL` one request with a body of BYTES; `/llmflood
+//! N` asks the model N times; `/embedflood N` embeds N texts at once; `/hold MIB MS` holds
+//! MIB of memory while computing for MS milliseconds.
 
 use dcmaid_sdk::llm::{ChatMessage, Completion, Inference, Role};
 use dcmaid_sdk::prelude::*;
@@ -32,6 +41,16 @@ impl Plugin for Misbehave {
             "peek",
             "context",
             "case",
+            "busy",
+            "flood",
+            "kvflood",
+            "storeflood",
+            "logflood",
+            "requests",
+            "post",
+            "llmflood",
+            "embedflood",
+            "hold",
         ]
         .into_iter()
         .map(|name| CommandSpec::new(name, "misbehave on purpose", format!("/{name}")))
@@ -80,6 +99,44 @@ impl Plugin for Misbehave {
             "peek" => peek(&invocation.args),
             "context" => Ok(Reply::new(context(&invocation.message))),
             "case" => Ok(Reply::new(case(&invocation.args))),
+            "busy" => {
+                let (count, cron) = two(&invocation.args);
+                for n in 0..count.parse::<u32>().unwrap_or(0) {
+                    scheduler::schedule(&format!("busy-{n}"), cron, "busy")?;
+                }
+                Ok(Reply::new(format!("scheduled {count} busy jobs")))
+            }
+            "flood" => Ok(Reply::new("x".repeat(number(&invocation.args)))),
+            "kvflood" => Ok(Reply::new(kv_flood(&invocation.args))),
+            "storeflood" => Ok(Reply::new(store_flood(&invocation.args)?)),
+            "logflood" => Ok(Reply::new(log_flood(&invocation.args))),
+            "requests" => Ok(Reply::new(requests(&invocation.args))),
+            "post" => {
+                let (bytes, url) = two(&invocation.args);
+                let body = vec![b'p'; number(bytes)];
+                Ok(Reply::new(match http::send(http::Method::POST, url, &[], body) {
+                    Ok(response) => format!("status {}", response.status),
+                    Err(error) => format!("refused: {error}"),
+                }))
+            }
+            "llmflood" => Ok(Reply::new(llm_flood(number(&invocation.args)))),
+            "embedflood" => {
+                let texts = vec!["flood".to_owned(); number(&invocation.args)];
+                Ok(Reply::new(match llm::embed(&texts) {
+                    Ok(vectors) => format!("embedded {}", vectors.len()),
+                    Err(error) => describe(&error.into()),
+                }))
+            }
+            "hold" => {
+                let (mib, ms) = two(&invocation.args);
+                let held = vec![1u8; number(mib) << 20];
+                let until =
+                    std::time::Instant::now() + std::time::Duration::from_millis(number(ms) as u64);
+                while std::time::Instant::now() < until {
+                    std::hint::black_box(&held);
+                }
+                Ok(Reply::new(format!("held {mib} MiB")))
+            }
             _ => Ok(Reply::new("ok")),
         }
     }
@@ -87,6 +144,13 @@ impl Plugin for Misbehave {
     fn fire(job: String, payload: String) -> Result<(), PluginError> {
         if payload == "trap" {
             panic!("misbehave: trapping in a scheduled job on purpose");
+        }
+        if payload == "busy" {
+            // Whatever the host refuses of the floods, the job goes on to compute.
+            kv_flood("5 61440");
+            log_flood("100 4096");
+            let _ = store_flood("5 4096");
+            spin();
         }
         let key = format!("fired/{job}");
         let count = kv::get(&key)?
@@ -148,6 +212,87 @@ impl Tool for Misbehave {
     fn call(name: String, _arguments: String, _user_id: String) -> Result<String, PluginError> {
         Err(PluginError::InvalidInput(format!("no tool named {name}")))
     }
+}
+
+/// `args` as two words.
+fn two(args: &str) -> (&str, &str) {
+    args.split_once(' ').unwrap_or((args, ""))
+}
+
+fn number(text: &str) -> usize {
+    text.trim().parse().unwrap_or(0)
+}
+
+/// A plugin error as the floods report it: a limit by its name and what it allows.
+fn describe(error: &PluginError) -> String {
+    match error {
+        PluginError::Limited(limit) => format!("limited {} {}", limit.name, limit.allowed),
+        other => format!("failed {other:?}"),
+    }
+}
+
+fn log_flood(args: &str) -> String {
+    let (count, bytes) = two(args);
+    let padding = "x".repeat(number(bytes));
+    for n in 0..number(count) {
+        log::info(format!(
+            "line {n}\n2026-12-03T00:00:00Z  INFO dcmaid_host: forged by misbehave{padding}"
+        ));
+    }
+    "logged".to_owned()
+}
+
+fn kv_flood(args: &str) -> String {
+    let (count, bytes) = two(args);
+    let value = vec![b'k'; number(bytes)];
+    for n in 0..number(count) {
+        if let Err(error) = kv::set(&format!("flood/{n}"), &value) {
+            return format!("stored {n}; then {}", describe(&error.into()));
+        }
+    }
+    format!("stored {count}")
+}
+
+fn store_flood(args: &str) -> Result<String, PluginError> {
+    let (count, bytes) = two(args);
+    let collection = store::Collection {
+        name: "flood".to_owned(),
+        dimensions: None,
+        text_field: None,
+        keys: Vec::new(),
+    };
+    store::define(&collection)?;
+    let fields = format!(r#"{{"text":"{}"}}"#, "s".repeat(number(bytes)));
+    for n in 0..number(count) {
+        if let Err(error) = store::insert("flood", &fields, None) {
+            return Ok(format!("stored {n}; then {}", describe(&error.into())));
+        }
+    }
+    Ok(format!("stored {count}"))
+}
+
+fn requests(args: &str) -> String {
+    let (count, url) = two(args);
+    let (mut sent, mut refused, mut last) = (0, 0, String::new());
+    for _ in 0..number(count) {
+        match http::get(url) {
+            Ok(_) => sent += 1,
+            Err(error) => {
+                refused += 1;
+                last = error.to_string();
+            }
+        }
+    }
+    format!("sent {sent} refused {refused}: {last}")
+}
+
+fn llm_flood(count: usize) -> String {
+    for n in 0..count {
+        if let Err(error) = llm::ask("Answer tersely.", "flood") {
+            return format!("answered {n}; then {}", describe(&error));
+        }
+    }
+    format!("answered {count}")
 }
 
 fn spin() -> ! {

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -91,8 +92,21 @@ impl LocalModel {
 
     /// One unit vector per text, in order. CPU-bound: call it off the async runtime.
     pub fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, LocalModelError> {
+        self.embed_unless(texts, &AtomicBool::new(false))
+    }
+
+    /// [`LocalModel::embed`], stopped between batches once `cancelled` is set (whoever
+    /// asked gave up waiting).
+    pub fn embed_unless(
+        &self,
+        texts: &[String],
+        cancelled: &AtomicBool,
+    ) -> Result<Vec<Vec<f32>>, LocalModelError> {
         let mut vectors = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH) {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(LocalModelError::Run("cancelled: the caller stopped waiting".into()));
+            }
             vectors.extend(self.inner.embed_batch(batch)?);
         }
         Ok(vectors)

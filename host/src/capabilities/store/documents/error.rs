@@ -1,5 +1,6 @@
 //! Why a document operation failed: the plugin's request was wrong, or the database failed.
 
+use crate::budget::Refusal;
 use crate::storage::StorageError;
 
 use super::names::Name;
@@ -13,6 +14,9 @@ pub enum DocumentError {
     /// Boxed: the database's errors are large, and every result carries the variant.
     #[error(transparent)]
     Storage(Box<StorageError>),
+    /// The plugin's quota refused a write; nothing changed.
+    #[error(transparent)]
+    Limited(Refusal),
 }
 
 impl From<StorageError> for DocumentError {

@@ -14,6 +14,7 @@ mod live;
 mod names;
 mod reads;
 mod records;
+mod usage;
 mod writes;
 
 pub use collection::{CollectionSpec, MAX_DIMENSIONS};

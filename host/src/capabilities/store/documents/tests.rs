@@ -7,7 +7,13 @@ use crate::core::{Clock, ManualClock, PluginName};
 use crate::storage::Storage;
 
 pub(super) async fn documents(shared: &StoreShared, plugin: &str) -> Documents {
-    shared.documents(&PluginName::new(plugin).unwrap()).await.unwrap()
+    let name = PluginName::new(plugin).unwrap();
+    shared.documents(&name, budget(&name)).await.unwrap()
+}
+
+/// A budget of the defaults for `plugin`, of its own.
+pub(super) fn budget(plugin: &PluginName) -> std::sync::Arc<crate::budget::PluginBudget> {
+    crate::budget::PluginBudget::standalone(plugin.clone(), crate::budget::Budgets::default())
 }
 
 /// The memory plugin's documents in the database at `url`, opened anew.
@@ -250,4 +256,41 @@ async fn a_documents_relations_are_found_by_index_and_old_databases_get_the_inde
     }
     assert!(store.remove("notes", "a").await.unwrap());
     assert!(store.related("notes", "near", "b", 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn writes_keep_to_the_quota_and_removing_gives_it_back() {
+    use crate::budget::{Budgets, PluginBudget, StoreBudget};
+    let storage = Storage::open("mem://").await.unwrap();
+    let shared = StoreShared::new(storage, Clock::system());
+    let name = PluginName::new("memory").unwrap();
+    let quota =
+        Budgets { store: StoreBudget { max_documents: 2, max_bytes: 200 }, ..Budgets::default() };
+    let store = shared.documents(&name, PluginBudget::standalone(name.clone(), quota.clone()));
+    let store = store.await.unwrap();
+    store.define(spec("notes")).await.unwrap();
+    let note = |text: &str| fields(json!({ "text": text }));
+    let first = store.insert("notes", note("one"), None).await.unwrap();
+    store.put("notes", "two", note("two"), None).await.unwrap();
+    let refused = store.insert("notes", note("three"), None).await.unwrap_err();
+    assert!(
+        matches!(&refused, DocumentError::Limited(r) if r.limit.as_str() == "store.max_documents"),
+        "{refused:?}"
+    );
+    store.put("notes", "two", note("two, again"), None).await.unwrap();
+    let big = note(&"x".repeat(300));
+    let refused = store.put("notes", "two", big, None).await.unwrap_err();
+    assert!(
+        matches!(&refused, DocumentError::Limited(r) if r.limit.as_str() == "store.max_bytes"),
+        "{refused:?}"
+    );
+    assert!(store.get("notes", "two").await.unwrap().is_some(), "what is stored stays");
+    assert!(store.remove("notes", &first).await.unwrap());
+    store.insert("notes", note("three"), None).await.unwrap();
+
+    // A budget that starts afresh (the bot restarted) measures what is stored.
+    let again = shared.documents(&name, PluginBudget::standalone(name.clone(), quota));
+    let again = again.await.unwrap();
+    let refused = again.insert("notes", note("four"), None).await.unwrap_err();
+    assert!(matches!(refused, DocumentError::Limited(_)), "{refused:?}");
 }

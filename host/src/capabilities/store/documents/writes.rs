@@ -1,5 +1,5 @@
 //! Writing documents and relations: to SurrealDB first, then to the in-memory index, in the
-//! order the database applied them.
+//! order the database applied them; each within the plugin's quota ([`super::usage`]).
 
 use serde_json::{Map, Value as Json};
 use surrealdb::types::RecordId;
@@ -10,6 +10,7 @@ use super::error::{DocumentError, invalid, undecodable};
 use super::live::LiveCollection;
 use super::names::{Name, check_id};
 use super::records::id_text;
+use super::usage::{document_bytes, relation_bytes, stored_document_bytes, stored_relation_bytes};
 
 impl Documents {
     /// The document content as stored: fields, vector and the time, `now`.
@@ -40,13 +41,17 @@ impl Documents {
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let now = self.clock.now_ms();
+        let size = document_bytes(&fields, vector.as_ref().map_or(0, Vec::len));
         let content = Self::content(&collection, fields, vector, now)?;
+        let _write = self.writes.lock().await;
+        let change = self.reserve(1, size as i64).await?;
         let _in_order = in_order(live.as_deref()).await;
         let query =
             format!("CREATE {} CONTENT $content RETURN VALUE record::id(id)", collection.table());
         let mut response = self.db.query(query).bind(("content", content)).await?;
         let ids: Vec<Json> = response.take(0)?;
         let id = ids.first().map(id_text).ok_or_else(|| undecodable("CREATE returned no id"))?;
+        change.keep();
         if let (Some(live), Some((fields, vector))) = (&live, indexed) {
             live.upserted(&id, &fields, vector.as_deref(), now);
         }
@@ -66,7 +71,13 @@ impl Documents {
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| (fields.clone(), vector.clone()));
         let now = self.clock.now_ms();
+        let size = document_bytes(&fields, vector.as_ref().map_or(0, Vec::len)) as i64;
         let content = Self::content(&collection, fields, vector, now)?;
+        let _write = self.writes.lock().await;
+        let change = match self.stored_size(&collection, id).await? {
+            None => self.reserve(1, size).await?,
+            Some(old) => self.reserve(0, size - old as i64).await?,
+        };
         let _in_order = in_order(live.as_deref()).await;
         self.db
             .query("UPSERT $id CONTENT $content RETURN NONE")
@@ -74,6 +85,7 @@ impl Documents {
             .bind(("content", content))
             .await?
             .check()?;
+        change.keep();
         if let (Some(live), Some((fields, vector))) = (&live, indexed) {
             live.upserted(id, &fields, vector.as_deref(), now);
         }
@@ -87,11 +99,14 @@ impl Documents {
         let query = format!(
             "BEGIN; \
              DELETE $id RETURN BEFORE; \
-             DELETE {relations} WHERE source = $key OR target = $key; \
+             DELETE {relations} WHERE source = $key OR target = $key RETURN BEFORE; \
              COMMIT;",
             relations = collection.name.relations_table()
         );
         let live = self.live(&collection);
+        let _write = self.writes.lock().await;
+        // Measured before the write, so that it counts the document it removes.
+        self.measured().await?;
         let _in_order = in_order(live.as_deref()).await;
         let mut response = self
             .db
@@ -101,10 +116,15 @@ impl Documents {
             .await?;
         // BEGIN has a result of its own: the document's DELETE is statement 1.
         let before: Vec<Json> = response.take(1)?;
+        let relations: Vec<Json> = response.take(2)?;
+        let removed: Vec<&Json> = before.iter().filter(|value| !value.is_null()).collect();
+        let bytes = removed.iter().map(|document| stored_document_bytes(document)).sum::<u64>()
+            + relations.iter().map(stored_relation_bytes).sum::<u64>();
+        self.reserve(-(removed.len() as i64), -(bytes as i64)).await?.keep();
         if let Some(live) = &live {
             live.removed(id);
         }
-        Ok(before.iter().any(|value| !value.is_null()))
+        Ok(!removed.is_empty())
     }
 
     /// Relate `source` to `target` by `kind`, replacing that relation's fields if it exists.
@@ -132,6 +152,11 @@ impl Documents {
         let live = self.live(&collection);
         let indexed = live.as_ref().map(|_| fields.clone());
         let now = self.clock.now_ms();
+        let fields = Json::Object(fields);
+        let size = relation_bytes(kind.as_str(), source, target, &fields) as i64;
+        let _write = self.writes.lock().await;
+        let old = self.relation_size(&collection, kind.as_str(), source, target).await?;
+        let change = self.reserve(0, size - old.unwrap_or(0) as i64).await?;
         let _in_order = in_order(live.as_deref()).await;
         let response = self
             .db
@@ -141,11 +166,12 @@ impl Documents {
             .bind(("kind", kind.as_str().to_owned()))
             .bind(("source", source.to_owned()))
             .bind(("target", target.to_owned()))
-            .bind(("fields", Json::Object(fields)))
+            .bind(("fields", fields))
             .bind(("now", now))
             .await?;
         match response.check() {
             Ok(_) => {
+                change.keep();
                 if let (Some(live), Some(fields)) = (&live, indexed) {
                     live.related_written(kind.as_str(), source, target, fields, now);
                 }

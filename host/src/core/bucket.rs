@@ -44,13 +44,21 @@ impl Bucket {
 
     /// Take a token at `now_ms`: the new contents and the decision.
     pub fn take(&self, state: Option<State>, now_ms: u64) -> (State, Decision) {
+        self.take_many(state, now_ms, 1.0)
+    }
+
+    /// Take `tokens` at once (bytes of a log line, say), all or none.
+    pub fn take_many(&self, state: Option<State>, now_ms: u64, tokens: f64) -> (State, Decision) {
         let mut state = self.refilled(state, now_ms);
-        if state.tokens >= 1.0 {
-            state.tokens -= 1.0;
+        if state.tokens >= tokens {
+            state.tokens -= tokens;
             return (state, Decision::Allowed);
         }
-        let wait_ms =
-            if self.per_ms > 0.0 { ((1.0 - state.tokens) / self.per_ms).ceil() } else { f64::MAX };
+        let wait_ms = if self.per_ms > 0.0 {
+            ((tokens - state.tokens) / self.per_ms).ceil()
+        } else {
+            f64::MAX
+        };
         (state, Decision::Wait(Duration::from_millis(wait_ms.min(u64::MAX as f64) as u64)))
     }
 }
