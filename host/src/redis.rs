@@ -9,11 +9,46 @@ use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
 use serde::Deserialize;
 
 /// Redis, for what replicas share: with it, each cron slot fires on one replica only.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisConfig {
     /// E.g. `redis://127.0.0.1:6379`. None: this process is the only replica.
     pub url: Option<String>,
+    /// The secret every replica shares to seal swap announcements; `$DCMAID_REDIS_SECRET`
+    /// when unset. None: swaps are not shared.
+    pub secret: Option<String>,
+}
+
+/// Where the secret comes from when the config file does not say it.
+pub const SECRET_ENV: &str = "DCMAID_REDIS_SECRET";
+/// The shortest secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 16;
+
+impl RedisConfig {
+    /// The replicas' shared secret, from the file or the environment.
+    pub fn secret(&self) -> Option<String> {
+        self.secret.clone().or_else(|| std::env::var(SECRET_ENV).ok()).filter(|s| !s.is_empty())
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        let min = MIN_SECRET_BYTES;
+        match self.secret() {
+            Some(secret) if secret.len() < min => Err(format!(
+                "redis.secret (or ${SECRET_ENV}) must be at least {min} bytes; \
+                 it is {} (make one with `openssl rand -hex 32`)",
+                secret.len()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Never the secret, which would otherwise reach a log with the configuration.
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = self.secret.as_ref().map(|_| "<secret>");
+        f.debug_struct("RedisConfig").field("url", &self.url).field("secret", &secret).finish()
+    }
 }
 /// How long connecting to Redis, and each command, may take.
 pub const TIMEOUT: Duration = Duration::from_secs(2);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
-use dcmaid_host::bot::swap::{SwapAction, SwapError};
+use dcmaid_host::bot::swap::{Seal, SwapAction, SwapError};
 use dcmaid_host::config::StorageConfig;
 use dcmaid_tests::{Sandbox, component, plugin_name};
 use poem::http::StatusCode;
@@ -177,24 +177,32 @@ async fn a_changed_file_in_the_plugins_directory_swaps_while_developing() {
     until_greeted(&bot, "ann", "Ohayou").await;
 }
 
+/// A replica of a bot whose plugins are in `plugins`, sharing the Redis on loopback, with
+/// `secret` sealing its swap announcements; it has greeted `user` with "Hi".
+async fn replica(plugins: &Path, secret: &str, user: &str) -> (Sandbox, Arc<Bot>) {
+    let sandbox = Sandbox::new();
+    let mut config = sandbox.config();
+    config.plugins_dir = Some(plugins.to_owned());
+    config.storage = StorageConfig { url: Some("mem://".into()) };
+    config.redis.url = Some(REDIS.into());
+    config.redis.secret = Some(secret.into());
+    config.rate_limit.chat_burst = 10_000;
+    let bot = Arc::new(Bot::start(config).await.unwrap());
+    dcmaid_host::bot::swap::follow(bot.swaps(), REDIS).await.unwrap();
+    assert!(say(&bot, user, "hello").await.reply.starts_with("Hi"));
+    (sandbox, bot)
+}
+
+const REDIS: &str = "redis://127.0.0.1:6379";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swap_on_one_replica_reaches_the_other_through_redis() {
     let shared = tempfile::tempdir().unwrap();
     let plugins = shared.path().join("plugins");
     install_hello(&plugins, "0.1.0", "Hi");
-    let replica = async |name: &str| {
-        let sandbox = Sandbox::new();
-        let mut config = sandbox.config();
-        config.plugins_dir = Some(plugins.clone());
-        config.storage = StorageConfig { url: Some("mem://".into()) };
-        config.redis.url = Some("redis://127.0.0.1:6379".into());
-        let bot = Arc::new(Bot::start(config).await.unwrap());
-        dcmaid_host::bot::swap::follow(bot.swaps(), "redis://127.0.0.1:6379").await.unwrap();
-        assert!(say(&bot, name, "hello").await.reply.starts_with("Hi"));
-        (sandbox, bot)
-    };
-    let (_first_sandbox, first) = replica("ann").await;
-    let (_second_sandbox, second) = replica("bo").await;
+    let secret = "the replicas' secret, test one";
+    let (_first_sandbox, first) = replica(&plugins, secret, "ann").await;
+    let (_second_sandbox, second) = replica(&plugins, secret, "bo").await;
 
     install_hello(&plugins, "0.2.0", "Ohayou");
     first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();
@@ -203,4 +211,96 @@ async fn a_swap_on_one_replica_reaches_the_other_through_redis() {
 
     first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Rollback).await.unwrap();
     until_greeted(&second, "bo", "Hi").await;
+}
+
+/// An attacker who reaches Redis publishes on the swap channel: an unsealed announcement, a
+/// genuine one captured and played back, one altered, one sealed with another secret. None
+/// changes what the replica serves, and each is counted by its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_or_replayed_swap_announcements_change_nothing() {
+    use fred::prelude::{ClientLike, EventInterface, PubsubInterface};
+
+    let shared = tempfile::tempdir().unwrap();
+    let plugins = shared.path().join("plugins");
+    install_hello(&plugins, "0.1.0", "Hi");
+    let secret = "the replicas' secret, test two";
+    let (_first_sandbox, first) = replica(&plugins, secret, "ann").await;
+    let (_second_sandbox, second) = replica(&plugins, secret, "bo").await;
+
+    // The attacker listens on the channel, and can publish on it.
+    let config = fred::prelude::Config::from_url(REDIS).unwrap();
+    let listener =
+        fred::prelude::Builder::from_config(config.clone()).build_subscriber_client().unwrap();
+    listener.init().await.unwrap();
+    listener.subscribe("dcmaid:plugins").await.unwrap();
+    let mut heard = listener.message_rx();
+    let attacker = fred::prelude::Builder::from_config(config).build().unwrap();
+    attacker.init().await.unwrap();
+    let publish = async |text: String| {
+        attacker.publish::<i64, _, _>("dcmaid:plugins", text).await.unwrap();
+    };
+
+    // A genuine reload, captured as it goes by; then rolled back on both replicas.
+    install_hello(&plugins, "0.2.0", "Ohayou");
+    first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();
+    let captured = loop {
+        let message = heard.recv().await.unwrap();
+        let text = message.value.as_string().unwrap();
+        if text.contains("reload") && text.contains("hello") {
+            break text;
+        }
+    };
+    until_greeted(&second, "bo", "Ohayou").await;
+    first.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Rollback).await.unwrap();
+    until_greeted(&second, "bo", "Hi").await;
+
+    publish(captured.clone()).await;
+    publish(r#"{"plugin":"hello","action":"reload","origin":"attacker"}"#.to_owned()).await;
+    publish(captured.replace("reload", "enable")).await;
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let body = r#"{"plugin":"hello","action":"reload","origin":"attacker"}"#;
+    let other = Seal::new("another secret, just as long").seal(body, now_ms.as_millis() as u64);
+    publish(other).await;
+
+    // Each reached the replicas; none swapped.
+    let exposition = loop {
+        let exposition = second.metrics().encode();
+        let counted = ["replayed", "malformed", "forged"].iter().all(|reason| {
+            exposition.contains(&format!(
+                "dcmaid_swap_announcements_rejected_total{{reason=\"{reason}\"}}"
+            ))
+        });
+        if counted {
+            break exposition;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    println!(
+        "{}",
+        exposition.lines().filter(|l| l.contains("announcements")).collect::<Vec<_>>().join("\n")
+    );
+    for _ in 0..5 {
+        assert!(say(&second, "bo", "hello").await.reply.starts_with("Hi"));
+        assert!(say(&first, "ann", "hello").await.reply.starts_with("Hi"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = listener.quit().await;
+    let _ = attacker.quit().await;
+}
+
+#[tokio::test]
+async fn without_a_secret_a_replica_with_redis_still_swaps_itself() {
+    let shared = tempfile::tempdir().unwrap();
+    let plugins = shared.path().join("plugins");
+    install_hello(&plugins, "0.1.0", "Hi");
+    let sandbox = Sandbox::new();
+    let mut config = sandbox.config();
+    config.plugins_dir = Some(plugins.clone());
+    config.redis.url = Some(REDIS.into());
+    let bot = Arc::new(Bot::start(config).await.unwrap());
+    dcmaid_host::bot::swap::follow(bot.swaps(), REDIS).await.unwrap();
+    // It still swaps itself.
+    install_hello(&plugins, "0.2.0", "Ohayou");
+    bot.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();
+    until_greeted(&bot, "ann", "Ohayou").await;
 }

@@ -12,7 +12,7 @@ use super::observers::Observers;
 use super::outcome::Outcome;
 use super::pipeline::Pipeline;
 use super::ratelimit::RateLimiter;
-use super::swap::Swaps;
+use super::swap::{Fanout, Swaps};
 use super::toolbox::Toolbox;
 use crate::budget::{Background, Ledger, UserLedger};
 use crate::capabilities::http::HttpShared;
@@ -146,7 +146,19 @@ impl Bot {
             metrics: metrics.clone(),
             clock: clock.clone(),
         };
-        let swaps = Arc::new(Swaps::new(loader, config.plugins_dir(), plugins.clone(), redis));
+        let fanout = match (&redis, config.redis.secret()) {
+            (Some(redis), Some(secret)) => Some(Fanout::new(redis.clone(), &secret)),
+            (Some(_), None) => {
+                tracing::warn!(
+                    "swaps are not shared with the other replicas: set [redis] secret (or ${}), \
+                     the same on every replica",
+                    crate::redis::SECRET_ENV
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        let swaps = Arc::new(Swaps::new(loader, config.plugins_dir(), plugins.clone(), fanout));
         let jobs = Arc::new(Jobs {
             data_dir: config.data_dir.clone(),
             backup_retention: config.cron.backup_retention,

@@ -123,6 +123,7 @@ impl Config {
             self.budgets.with_overrides(&entry.budgets, &at)?;
         }
         self.rate_limit.check()?;
+        self.redis.check()?;
         self.http.check()?;
         self.discord.check()?;
         self.llm.check()?;

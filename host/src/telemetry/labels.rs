@@ -170,3 +170,9 @@ pub(super) struct UserLimitLabels {
     /// Never the user: user ids do not become labels.
     pub(super) limit: &'static str,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub(super) struct ReasonLabels {
+    /// From a fixed set, e.g. `forged`.
+    pub(super) reason: &'static str,
+}

@@ -16,8 +16,8 @@ use prometheus_client::registry::Registry;
 
 use super::labels::{
     CallLabels, CallOutcome, CronLabels, EventFate, EventLabels, HttpLabels, HttpOutcome,
-    LimitLabels, MessageLabels, ModelLabels, PluginLabels, Status, SwapLabels, SwapOutcome,
-    UserLimitLabels,
+    LimitLabels, MessageLabels, ModelLabels, PluginLabels, ReasonLabels, Status, SwapLabels,
+    SwapOutcome, UserLimitLabels,
 };
 use super::plugin_metrics::PluginMetrics;
 use super::recent::{Recent, Summary};
@@ -47,6 +47,7 @@ pub struct Metrics {
     limit_hits: Family<LimitLabels, Counter>,
     user_limit_hits: Family<UserLimitLabels, Counter>,
     log_lines_dropped: Family<PluginLabels, Counter>,
+    swap_announcements_rejected: Family<ReasonLabels, Counter>,
     plugins: PluginMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
     recent: Mutex<Recent>,
@@ -158,6 +159,12 @@ impl Metrics {
             "Plugins' log lines dropped for going past their log rate",
             log_lines_dropped.clone(),
         );
+        let swap_announcements_rejected = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "dcmaid_swap_announcements_rejected",
+            "Messages on the swap channel not acted on, by reason (malformed, forged, stale, replayed)",
+            swap_announcements_rejected.clone(),
+        );
         // Exposed at zero from the start, so that rates and alerts see the series at once.
         for status in [Status::Ok, Status::Error] {
             model_requests.get_or_create(&ModelLabels { status }).inc_by(0);
@@ -182,6 +189,7 @@ impl Metrics {
             limit_hits,
             user_limit_hits,
             log_lines_dropped,
+            swap_announcements_rejected,
             plugins: PluginMetrics::default(),
             last_seen: Mutex::new(HashMap::new()),
             recent: Mutex::default(),
@@ -261,6 +269,11 @@ impl Metrics {
     /// One of `plugin`'s log lines was dropped.
     pub fn log_line_dropped(&self, plugin: &str) {
         self.log_lines_dropped.get_or_create(&PluginLabels { plugin: plugin.to_owned() }).inc();
+    }
+
+    /// A message on the swap channel was not acted on, for `reason`.
+    pub fn swap_announcement_rejected(&self, reason: &'static str) {
+        self.swap_announcements_rejected.get_or_create(&ReasonLabels { reason }).inc();
     }
 
     /// A hot swap of `plugin`, and what became of it.

@@ -1,6 +1,8 @@
 //! With Redis, a swap made on one replica reaches every replica: the replica that swapped
 //! publishes what it did on a channel, and each other replica does the same from its own
-//! plugins directory (shared, or filled by the same install) within moments.
+//! plugins directory (shared, or filled by the same install) within moments. Whoever reaches
+//! Redis can publish too, so announcements are sealed with the replicas' secret
+//! ([`super::seal`]), and one whose seal fails changes nothing.
 
 use std::sync::{Arc, Weak};
 
@@ -8,12 +10,11 @@ use fred::prelude::{ClientLike, EventInterface, PubsubInterface};
 use serde::{Deserialize, Serialize};
 
 use super::action::SwapAction;
+use super::channel::CHANNEL;
 use super::outcome::{SwapError, Swapped};
+use super::seal::Rejected;
 use super::swaps::Swaps;
-use crate::core::PluginName;
-
-/// The channel swaps are announced on.
-const CHANNEL: &str = "dcmaid:plugins";
+use crate::core::{Clock, PluginName};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Announcement {
@@ -31,12 +32,13 @@ impl Swaps {
         action: SwapAction,
     ) -> Result<Swapped, SwapError> {
         let swapped = self.swap(plugin, action).await?;
-        if let Some(redis) = &self.redis {
+        if let Some(fanout) = &self.fanout {
             let announcement =
                 Announcement { plugin: plugin.clone(), action, origin: self.origin.clone() };
             let text = serde_json::to_string(&announcement).unwrap_or_default();
+            let sealed = fanout.seal.seal(&text, wall_ms());
             // The swap here stands; replicas that miss it still have the files to restart on.
-            if let Err(error) = redis.publish::<i64, _, _>(CHANNEL, text).await {
+            if let Err(error) = fanout.redis.publish::<i64, _, _>(CHANNEL, sealed).await {
                 tracing::warn!(plugin = %plugin, "could not announce the swap to other replicas: {error}");
             }
         }
@@ -53,8 +55,12 @@ impl Swaps {
     }
 }
 
-/// Follow the other replicas' swaps, for as long as `swaps` lives. Needs `[redis] url`.
+/// Follow the other replicas' swaps, for as long as `swaps` lives. Needs `[redis] url` and
+/// a secret; without the secret there is nothing to follow (the start said so).
 pub async fn follow(swaps: &Arc<Swaps>, url: &str) -> Result<(), fred::error::Error> {
+    if swaps.fanout.is_none() {
+        return Ok(());
+    }
     let subscriber = crate::redis::subscriber(url).await?;
     subscriber.subscribe(CHANNEL).await?;
     // Resubscribes after a reconnection.
@@ -64,13 +70,8 @@ pub async fn follow(swaps: &Arc<Swaps>, url: &str) -> Result<(), fred::error::Er
     tokio::spawn(async move {
         while let Ok(message) = messages.recv().await {
             let Some(swaps) = swaps.upgrade() else { break };
-            let Some(text) = message.value.as_str() else { continue };
-            let announcement: Announcement = match serde_json::from_str(&text) {
-                Ok(announcement) => announcement,
-                Err(error) => {
-                    tracing::warn!("ignoring a malformed swap announcement: {error}");
-                    continue;
-                }
+            let Some(announcement) = swaps.opened(message.value.as_str().as_deref()) else {
+                continue;
             };
             if announcement.origin == swaps.origin {
                 continue;
@@ -85,4 +86,39 @@ pub async fn follow(swaps: &Arc<Swaps>, url: &str) -> Result<(), fred::error::Er
         let _ = subscriber.quit().await;
     });
     Ok(())
+}
+
+impl Swaps {
+    /// The announcement in a message on the channel, if it is sealed, fresh and new; else
+    /// `None`, counted, and logged once a minute.
+    fn opened(&self, text: Option<&str>) -> Option<Announcement> {
+        let fanout = self.fanout.as_ref()?;
+        let opened = match text {
+            Some(text) => fanout.seal.open(text, wall_ms()),
+            None => Err(Rejected::Malformed),
+        };
+        let announcement = opened.and_then(|body| {
+            serde_json::from_str::<Announcement>(&body).map_err(|_| Rejected::Malformed)
+        });
+        match announcement {
+            Ok(announcement) => Some(announcement),
+            Err(rejected) => {
+                self.metrics.swap_announcement_rejected(rejected.as_str());
+                if let Some(held_back) = fanout.rejections.allow(rejected.as_str()) {
+                    tracing::warn!(
+                        reason = %rejected,
+                        held_back,
+                        "ignoring a swap announcement on `{CHANNEL}` that is {rejected}: \
+                         only replicas with the same [redis] secret can announce swaps"
+                    );
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The wall clock's milliseconds, which every replica's seal is checked against.
+fn wall_ms() -> u64 {
+    Clock::system().now_ms()
 }

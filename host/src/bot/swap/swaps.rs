@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::super::live::LivePlugins;
+use super::channel::Fanout;
 use super::outcome::{SwapError, Swapped};
 use crate::core::PluginName;
 use crate::plugin::{DISABLED_MARKER, Loader, Plugin, is_disabled};
@@ -18,9 +19,9 @@ pub struct Swaps {
     loader: Loader,
     pub(super) plugins_dir: PathBuf,
     live: LivePlugins,
-    metrics: Arc<Metrics>,
+    pub(super) metrics: Arc<Metrics>,
     /// Shared with the other replicas, when configured: swaps are announced there.
-    pub(super) redis: Option<fred::prelude::Client>,
+    pub(super) fanout: Option<Fanout>,
     one_at_a_time: tokio::sync::Mutex<()>,
     previous: Mutex<BTreeMap<PluginName, Arc<Plugin>>>,
     /// This replica's name when it announces swaps.
@@ -32,14 +33,14 @@ impl Swaps {
         loader: Loader,
         plugins_dir: PathBuf,
         live: LivePlugins,
-        redis: Option<fred::prelude::Client>,
+        fanout: Option<Fanout>,
     ) -> Swaps {
         Swaps {
             metrics: loader.metrics.clone(),
             loader,
             plugins_dir,
             live,
-            redis,
+            fanout,
             one_at_a_time: tokio::sync::Mutex::default(),
             previous: Mutex::default(),
             origin: origin(),

@@ -2,7 +2,8 @@
 //! link-local (with the cloud metadata address 169.254.169.254), CGNAT, unspecified,
 //! multicast, broadcast, documentation and benchmarking ranges are refused, in IPv4 and
 //! IPv6, and an IPv4 address written as IPv6 (`::ffff:127.0.0.1`, `::127.0.0.1`, 6to4,
-//! NAT64) is judged as the IPv4 address it carries.
+//! NAT64) is judged as the IPv4 address it carries; Teredo and local-use NAT64, whose IPv4
+//! address is not plainly there, are refused whole.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -46,6 +47,13 @@ fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
         _ if first & 0xffc0 == 0xfec0 => "site-local (fec0::/10)",
         _ if first == 0x2001 && ip.segments()[1] == 0x0db8 => "documentation (2001:db8::/32)",
         _ if first == 0x0100 && ip.segments()[1..4] == [0, 0, 0] => "discard (100::/64)",
+        // Both carry an IPv4 address a relay or translator would reach on the plugin's
+        // behalf (Teredo's obfuscated, local-use NAT64's in an operator-chosen layout): no
+        // public service is reached through them, so they are refused whole.
+        _ if first == 0x2001 && ip.segments()[1] == 0 => "Teredo (2001::/32)",
+        _ if first == 0x0064 && ip.segments()[1..3] == [0xff9b, 1] => {
+            "local-use NAT64 (64:ff9b:1::/48)"
+        }
         _ => return None,
     })
 }
@@ -110,6 +118,10 @@ mod tests {
             "2002:7f00:1::",
             "2002:a9fe:a9fe::1",
             "100::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001::1",
+            "64:ff9b:1::7f00:1",
+            "64:ff9b:1:ffff::a00:1",
         ];
         for address in refused {
             let ip: IpAddr = address.parse().unwrap();
