@@ -90,6 +90,19 @@ pub trait Observer: Plugin {
     }
 }
 
+/// Natively the component exports are left out (see `__plugin_exports!`), so nothing would
+/// call the plugin's code and the compiler would call all of it dead: this uses it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __native_keep {
+    ($($function:expr),* $(,)?) => {
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: () = {
+            $(let _ = $function;)*
+        };
+    };
+}
+
 /// Implements and exports `commands`, `scheduled`, `settings` and `inspect` for `$ty`.
 #[doc(hidden)]
 #[macro_export]
@@ -128,7 +141,17 @@ macro_rules! __plugin_exports {
                 <$ty as $crate::Plugin>::user_state(user_id)
             }
         }
+        // Natively (`cargo build --workspace`) a plugin is an ordinary library: the component
+        // exports are names a native linker rejects, and only a wasm32 build needs them.
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::extras::export!($ty);
+        $crate::__native_keep!(
+            <$ty as $crate::bindings::extras::exports::dcmaid::bot::commands::Guest>::list_commands,
+            <$ty as $crate::bindings::extras::exports::dcmaid::bot::commands::Guest>::run,
+            <$ty as $crate::bindings::extras::exports::dcmaid::bot::scheduled::Guest>::fire,
+            <$ty as $crate::bindings::extras::exports::dcmaid::bot::settings::Guest>::validate,
+            <$ty as $crate::bindings::extras::exports::dcmaid::bot::inspect::Guest>::user_state
+        );
     };
 }
 
@@ -153,7 +176,13 @@ macro_rules! persona {
             }
         }
         $crate::__plugin_exports!($ty);
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::persona::export!($ty);
+        $crate::__native_keep!(
+            <$ty as $crate::bindings::persona::exports::dcmaid::bot::persona::Guest>::shape,
+            <$ty as $crate::bindings::persona::exports::dcmaid::bot::persona::Guest>::finish,
+            <$ty as $crate::bindings::persona::exports::dcmaid::bot::persona::Guest>::traits
+        );
     };
 }
 
@@ -191,7 +220,14 @@ macro_rules! memory {
             }
         }
         $crate::__plugin_exports!($ty);
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::memory::export!($ty);
+        $crate::__native_keep!(
+            <$ty as $crate::bindings::memory::exports::dcmaid::bot::memory::Guest>::remember,
+            <$ty as $crate::bindings::memory::exports::dcmaid::bot::memory::Guest>::recall,
+            <$ty as $crate::bindings::memory::exports::dcmaid::bot::memory::Guest>::forget,
+            <$ty as $crate::bindings::memory::exports::dcmaid::bot::memory::Guest>::relate
+        );
     };
 }
 
@@ -212,7 +248,12 @@ macro_rules! tool {
             }
         }
         $crate::__plugin_exports!($ty);
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::tool::export!($ty);
+        $crate::__native_keep!(
+            <$ty as $crate::bindings::tool::exports::dcmaid::bot::tool::Guest>::list_tools,
+            <$ty as $crate::bindings::tool::exports::dcmaid::bot::tool::Guest>::call_tool
+        );
     };
 }
 
@@ -231,6 +272,11 @@ macro_rules! observer {
             }
         }
         $crate::__plugin_exports!($ty);
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::observer::export!($ty);
+        $crate::__native_keep!(
+            <$ty as $crate::bindings::observer::exports::dcmaid::bot::observer::Guest>::on_event,
+            <$ty as $crate::bindings::observer::exports::dcmaid::bot::observer::Guest>::report
+        );
     };
 }
