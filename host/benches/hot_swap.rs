@@ -109,7 +109,7 @@ async fn registry_with_hello(root: &Path, work: &Path) -> String {
     use dcmaid_registry::server::{Registry, routes};
     use poem::listener::{Acceptor, Listener, TcpListener};
     let store = dcmaid_registry::store::Store::open(root).unwrap();
-    let registry = Arc::new(Registry { store, publish_token: Some("bench".into()) });
+    let registry = Arc::new(Registry::new(store, Some("bench".into())));
     let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
     let host = acceptor.local_addr()[0].as_socket_addr().unwrap().to_string();
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes(registry)));

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use dcmaid_registry::server::{Registry, routes};
+use dcmaid_registry::server::{Limits, Registry, routes};
 use dcmaid_registry::store::Store;
 
 #[derive(Parser)]
@@ -25,6 +25,12 @@ struct Cli {
     /// The environment variable holding the publish token.
     #[arg(long, default_value = "DCMAID_REGISTRY_TOKEN")]
     token_env: String,
+    /// The most one request's body (and one blob) may hold, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_body_mib: u64,
+    /// Unfinished uploads untouched this long are removed, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    upload_ttl_secs: u64,
 }
 
 #[tokio::main]
@@ -42,7 +48,24 @@ async fn main() -> anyhow::Result<()> {
     if publish_token.is_none() {
         tracing::warn!("${} is not set: the registry is read-only", cli.token_env);
     }
-    let registry = Arc::new(Registry { store, publish_token });
+    let limits = Limits {
+        max_body_bytes: cli.max_body_mib << 20,
+        upload_ttl: std::time::Duration::from_secs(cli.upload_ttl_secs),
+    };
+    let registry = Arc::new(Registry { store, publish_token, limits });
+    // Uploads left unfinished are removed when the next starts, and once a minute here.
+    let sweeper = registry.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match sweeper.store.expire_uploads(sweeper.limits.upload_ttl) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed uploads left unfinished"),
+                Err(error) => tracing::warn!("cannot remove unfinished uploads: {error}"),
+            }
+        }
+    });
     tracing::info!("serving the registry on http://{}", cli.bind);
     poem::Server::new(poem::listener::TcpListener::bind(cli.bind))
         .run(routes(registry))

@@ -1,34 +1,62 @@
 //! The push and pull part of the OCI Distribution API (`/v2/`): blobs (monolithic and
 //! chunked uploads), manifests by tag or digest, tag lists. Reading is open; writing needs
-//! `Authorization: Bearer <token>`. Errors use the spec's JSON error codes.
+//! `Authorization: Bearer <token>`, compared in constant time. Errors use the spec's JSON
+//! error codes.
+//!
+//! Whoever can reach the server may send anything, so nothing is held in memory on a
+//! client's word: a request that may not write is answered before its body is read, a read
+//! never reads its body, and a write's body is read only up to [`Limits::max_body_bytes`]
+//! (refused at once when its `Content-Length` says more, cut off when the stream goes past).
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::io::AsyncReadExt;
 
 use poem::http::{Method, StatusCode, header};
 use poem::web::Json;
-use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
+use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, handler};
 use serde_json::json;
 
 use crate::store::{Store, StoreError};
 
-/// The registry's state: where it stores, and the token publishing needs.
+/// The registry's state: where it stores, the token publishing needs, and its limits.
 pub struct Registry {
     pub store: Store,
     pub publish_token: Option<String>,
+    pub limits: Limits,
+}
+
+/// What one client may make the server hold.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The body of one request, and the size of one blob however it is uploaded.
+    pub max_body_bytes: u64,
+    /// An upload not finished this long after it started is removed.
+    pub upload_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_body_bytes: 256 << 20, upload_ttl: Duration::from_secs(3600) }
+    }
+}
+
+impl Registry {
+    /// A registry on `store`, with the default limits.
+    pub fn new(store: Store, publish_token: Option<String>) -> Registry {
+        Registry { store, publish_token, limits: Limits::default() }
+    }
 }
 
 /// The registry's routes: `/v2/` and the catalog (`/api/v1/plugins`).
 pub fn routes(registry: Arc<Registry>) -> impl Endpoint {
     Route::new()
-        .at("/v2/", get(version_check))
         .at("/v2/*path", distribution)
         .nest("/api/v1/plugins", crate::catalog::routes())
         .data(registry)
-}
-
-#[handler]
-fn version_check() -> Json<serde_json::Value> {
-    Json(json!({}))
 }
 
 /// An error in the spec's shape.
@@ -46,6 +74,10 @@ fn store_error(error: StoreError) -> Response {
         }
         StoreError::UnknownUpload(_) => {
             error_with(StatusCode::NOT_FOUND, "BLOB_UPLOAD_UNKNOWN", error)
+        }
+        StoreError::TagTaken { .. } => error_with(StatusCode::CONFLICT, "DENIED", error),
+        StoreError::TooLarge { .. } => {
+            error_with(StatusCode::PAYLOAD_TOO_LARGE, "SIZE_INVALID", error)
         }
         StoreError::Io(_) => {
             tracing::error!("registry storage: {error}");
@@ -66,10 +98,36 @@ fn digest_param(request: &Request) -> Option<String> {
     })
 }
 
+/// Whether the request carries the publish token. Both sides are hashed first, so that the
+/// comparison takes the same time whatever the given token's length and content.
 fn authorized(registry: &Registry, request: &Request) -> bool {
     let Some(token) = &registry.publish_token else { return false };
     let given = request.header(header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
-    given.is_some_and(|given| given.trim().as_bytes() == token.as_bytes())
+    given.is_some_and(|given| {
+        let (given, token) = (Sha256::digest(given.trim()), Sha256::digest(token));
+        bool::from(given.ct_eq(&token))
+    })
+}
+
+/// A write's body, read up to `max` bytes; an error response past it.
+async fn read_body(request: &Request, body: Body, max: u64) -> Result<Vec<u8>, Response> {
+    let too_large = || {
+        let message = format!("request bodies are limited to {max} bytes");
+        error(StatusCode::PAYLOAD_TOO_LARGE, "SIZE_INVALID", message)
+    };
+    let declared = request.header(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    let mut stream = body.into_async_read().take(max + 1);
+    if let Err(e) = stream.read_to_end(&mut bytes).await {
+        return Err(error(StatusCode::BAD_REQUEST, "BLOB_UPLOAD_INVALID", e.to_string()));
+    }
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 #[handler]
@@ -79,6 +137,10 @@ async fn distribution(request: &Request, body: Body) -> Response {
     };
     let path = request.uri().path().trim_start_matches("/v2/").to_owned();
     let method = request.method().clone();
+    // `GET /v2/`: the spec's version check (the wildcard route takes it, with an empty path).
+    if path.is_empty() && matches!(method, Method::GET | Method::HEAD) {
+        return Json(json!({})).into_response();
+    }
     let writes = matches!(method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
     if writes && !authorized(&registry, request) {
         let response = error(
@@ -90,18 +152,24 @@ async fn distribution(request: &Request, body: Body) -> Response {
             .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"dcmaid\"")
             .into_response();
     }
-    let body = match body.into_vec().await {
-        Ok(body) => body,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "BLOB_UPLOAD_INVALID", e.to_string()),
+    // A read's body means nothing here: it is never read.
+    let body = if writes {
+        match read_body(request, body, registry.limits.max_body_bytes).await {
+            Ok(body) => body,
+            Err(response) => return response,
+        }
+    } else {
+        Vec::new()
     };
     let store = &registry.store;
+    let limits = &registry.limits;
     let result = if let Some(name) = path.strip_suffix("/tags/list") {
         store.tags(name).map(|tags| Json(json!({ "name": name, "tags": tags })).into_response())
     } else if let Some((name, reference)) = path.split_once("/manifests/") {
         manifest(store, &method, name, reference, request, &body)
     } else if let Some((name, upload)) = path.split_once("/blobs/uploads") {
         let upload = upload.trim_start_matches('/');
-        uploads(store, &method, name, upload, request, &body)
+        uploads(store, limits, &method, name, upload, request, &body)
     } else if let Some((name, digest)) = path.split_once("/blobs/") {
         blob(store, &method, name, digest)
     } else {
@@ -151,6 +219,7 @@ fn manifest(
 
 fn uploads(
     store: &Store,
+    limits: &Limits,
     method: &Method,
     name: &str,
     upload: &str,
@@ -180,9 +249,9 @@ fn uploads(
                 store.put_blob(&digest, body)?;
                 Ok(created(&digest))
             }
-            None => Ok(accepted(&store.start_upload()?, 0)),
+            None => Ok(accepted(&store.start_upload(limits.upload_ttl)?, 0)),
         },
-        (&Method::PATCH, id) => Ok(accepted(id, store.append(id, body)?)),
+        (&Method::PATCH, id) => Ok(accepted(id, store.append(id, body, limits.max_body_bytes)?)),
         (&Method::PUT, id) => {
             let Some(digest) = digest_param(request) else {
                 return Ok(error(
@@ -191,7 +260,7 @@ fn uploads(
                     "?digest= is required",
                 ));
             };
-            store.finish(id, body, &digest)?;
+            store.finish(id, body, &digest, limits.max_body_bytes)?;
             Ok(created(&digest))
         }
         _ => Ok(error(StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", "uploads: POST, PATCH, PUT")),

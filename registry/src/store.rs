@@ -16,6 +16,13 @@ pub enum StoreError {
     DigestMismatch { claimed: String, actual: String },
     #[error("unknown upload `{0}`")]
     UnknownUpload(String),
+    #[error("a blob may be at most {max} bytes")]
+    TooLarge { max: u64 },
+    #[error(
+        "tag `{tag}` already names {digest}: a published version never changes; \
+         publish a new version"
+    )]
+    TagTaken { tag: String, digest: String },
     #[error("storage: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -91,8 +98,9 @@ impl Store {
         Ok(())
     }
 
-    /// Start an upload; its id.
-    pub fn start_upload(&self) -> Result<String, StoreError> {
+    /// Start an upload; its id. Uploads untouched for `ttl` (started and left) go first.
+    pub fn start_upload(&self, ttl: std::time::Duration) -> Result<String, StoreError> {
+        self.expire_uploads(ttl)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos());
@@ -107,18 +115,34 @@ impl Store {
         if valid { Ok(path) } else { Err(StoreError::UnknownUpload(id.to_owned())) }
     }
 
-    /// Append `chunk` to upload `id`; the upload's size after.
-    pub fn append(&self, id: &str, chunk: &[u8]) -> Result<u64, StoreError> {
+    /// Remove the unfinished uploads that no chunk reached for `ttl`; how many.
+    pub fn expire_uploads(&self, ttl: std::time::Duration) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(self.root.join("uploads"))? {
+            let entry = entry?;
+            let age = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
+            if age > ttl && std::fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Append `chunk` to upload `id`, which may grow to `max` bytes; its size after.
+    pub fn append(&self, id: &str, chunk: &[u8], max: u64) -> Result<u64, StoreError> {
         use std::io::Write;
         let path = self.upload_path(id)?;
         let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
+        if file.metadata()?.len() + chunk.len() as u64 > max {
+            return Err(StoreError::TooLarge { max });
+        }
         file.write_all(chunk)?;
         Ok(file.metadata()?.len())
     }
 
     /// Finish upload `id` (with a last `chunk`) as the blob `digest`.
-    pub fn finish(&self, id: &str, chunk: &[u8], digest: &str) -> Result<(), StoreError> {
-        self.append(id, chunk)?;
+    pub fn finish(&self, id: &str, chunk: &[u8], digest: &str, max: u64) -> Result<(), StoreError> {
+        self.append(id, chunk, max)?;
         let path = self.upload_path(id)?;
         let bytes = std::fs::read(&path)?;
         let stored = self.put_blob(digest, &bytes);
@@ -151,12 +175,19 @@ impl Store {
         } else {
             check_tag(reference)?;
         }
+        let tag = repository.join("tags").join(reference);
+        if !reference.starts_with("sha256:")
+            && let Ok(named) = std::fs::read_to_string(&tag)
+            && named != digest
+        {
+            return Err(StoreError::TagTaken { tag: reference.to_owned(), digest: named });
+        }
         self.put_blob(&digest, bytes)?;
         std::fs::create_dir_all(repository.join("manifests"))?;
         std::fs::create_dir_all(repository.join("tags"))?;
         std::fs::write(repository.join("manifests").join(digest_hex(&digest)?), media_type)?;
         if !reference.starts_with("sha256:") {
-            std::fs::write(repository.join("tags").join(reference), &digest)?;
+            std::fs::write(tag, &digest)?;
         }
         Ok(digest)
     }
@@ -249,9 +280,9 @@ mod tests {
     fn uploads_in_chunks_become_one_blob_and_tags_point_at_manifests() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let id = store.start_upload().unwrap();
-        assert_eq!(store.append(&id, b"hel").unwrap(), 3);
-        store.finish(&id, b"lo", &digest_of(b"hello")).unwrap();
+        let id = store.start_upload(HOUR).unwrap();
+        assert_eq!(store.append(&id, b"hel", 5).unwrap(), 3);
+        store.finish(&id, b"lo", &digest_of(b"hello"), 5).unwrap();
         assert!(store.blob(&digest_of(b"hello")).unwrap().is_some());
         let digest =
             store.put_manifest("dcmaid/hello", "0.1.0", "application/json", b"{}").unwrap();
@@ -263,5 +294,35 @@ mod tests {
         assert!(store.manifest("dcmaid/hello", &digest).unwrap().is_some());
         assert_eq!(store.tags("dcmaid/hello").unwrap(), ["0.1.0"]);
         assert_eq!(store.repositories(), ["dcmaid/hello"]);
+    }
+
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+    #[test]
+    fn an_upload_stops_at_its_limit_and_one_left_unfinished_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store.start_upload(HOUR).unwrap();
+        store.append(&id, b"1234", 6).unwrap();
+        assert!(matches!(store.append(&id, b"567", 6), Err(StoreError::TooLarge { max: 6 })));
+        assert_eq!(store.append(&id, b"56", 6).unwrap(), 6, "what fits is kept");
+
+        assert_eq!(store.expire_uploads(HOUR).unwrap(), 0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let left = store.start_upload(std::time::Duration::from_millis(10)).unwrap();
+        assert!(matches!(store.append(&id, b"", 6), Err(StoreError::UnknownUpload(_))));
+        assert_eq!(store.append(&left, b"x", 6).unwrap(), 1, "the new one is kept");
+    }
+
+    #[test]
+    fn a_tag_names_one_manifest_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = store.put_manifest("acme/hello", "1.0.0", "m", b"{\"a\":1}").unwrap();
+        // The same manifest again is no change.
+        assert_eq!(store.put_manifest("acme/hello", "1.0.0", "m", b"{\"a\":1}").unwrap(), first);
+        let other = store.put_manifest("acme/hello", "1.0.0", "m", b"{\"a\":2}");
+        assert!(matches!(other, Err(StoreError::TagTaken { digest, .. }) if digest == first));
+        assert_eq!(store.manifest("acme/hello", "1.0.0").unwrap().unwrap().1, first);
     }
 }

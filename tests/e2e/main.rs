@@ -18,6 +18,7 @@ mod personality;
 mod plugins;
 mod ratelimit;
 mod registry;
+mod registry_limits;
 mod swap;
 mod telegram;
 mod tools;

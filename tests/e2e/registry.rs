@@ -23,8 +23,7 @@ const TOKEN: &str = "publish-token";
 
 /// Our registry on a free port of 127.0.0.1; its `host:port`.
 async fn our_registry(root: &Path) -> String {
-    let registry =
-        Arc::new(Registry { store: Store::open(root).unwrap(), publish_token: Some(TOKEN.into()) });
+    let registry = Arc::new(Registry::new(Store::open(root).unwrap(), Some(TOKEN.into())));
     let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
     let address = acceptor.local_addr()[0].as_socket_addr().cloned().unwrap();
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes(registry)));
@@ -118,6 +117,9 @@ async fn publish_to_our_registry_then_install_and_run() {
     );
     push(&v1, &reference("0.1.0"), Some(TOKEN)).await.unwrap();
     push(&v2, &reference("0.2.0"), Some(TOKEN)).await.unwrap();
+    // A published version never changes: a push over its tag is refused.
+    let overwrite = push(&v2, &reference("0.1.0"), Some(TOKEN)).await.unwrap_err();
+    assert!(overwrite.to_string().contains("tag `0.1.0` already names sha256:"), "{overwrite}");
 
     // The catalog shows the newest version, what it asks for and who signed it.
     let (status, body) = crate::cli::http(
