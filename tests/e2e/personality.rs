@@ -73,7 +73,7 @@ async fn moods_move_survive_a_restart_and_decay_on_a_moved_clock() {
 }
 
 #[tokio::test]
-async fn the_same_user_never_gets_the_same_reply_twice_in_a_row() {
+async fn twenty_hellos_get_ten_greetings_and_never_the_same_twice_in_a_row() {
     let sandbox = sandbox();
     let clock = ManualClock::at_ms(START_MS);
     let bot = start(sandbox.config(), &clock).await;
@@ -88,9 +88,9 @@ async fn the_same_user_never_gets_the_same_reply_twice_in_a_row() {
     for pair in replies.windows(2) {
         assert_ne!(pair[0], pair[1]);
     }
-    replies.sort();
-    replies.dedup();
-    assert!(replies.len() >= 8, "{} distinct greetings: {replies:?}", replies.len());
+    // The first twenty already go round at least ten greetings.
+    let first: std::collections::BTreeSet<&String> = replies[..20].iter().collect();
+    assert!(first.len() >= 10, "{} distinct greetings in 20: {first:?}", first.len());
 }
 
 #[tokio::test]

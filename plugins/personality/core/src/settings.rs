@@ -192,7 +192,7 @@ mod tests {
         assert_eq!(settings.modifiers.energy_threshold, 30.0);
         let greetings = settings.templates(Kind::Greeting);
         assert!(greetings.iter().any(|t| t.text == "M-myaw! H-hello {user_name}..."));
-        assert_eq!(greetings.len(), 11 + 3);
+        assert_eq!(greetings.len(), 14 + 3);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the persona remembers of each user between calls (the plugin keeps it in the host's
-//! `kv`): the mood, when it was last brought up to date, and the last template, so the next
-//! reply is a different one.
+//! `kv`): the mood, when it was last brought up to date, and the templates it got lately, so
+//! that the next reply is one it has not had.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,11 +20,28 @@ pub struct UserState {
     pub messages: u64,
     /// The kind of the user's last message; `finish` voices the reply to it.
     pub last_kind: Kind,
-    /// The template the user got last: its kind and its index among that kind's templates.
-    pub last_template: Option<(Kind, usize)>,
+    /// The templates the user got lately, the latest first: each one's kind and index among
+    /// that kind's templates. (State saved before it had this starts it empty.)
+    #[serde(default)]
+    pub recent_templates: Vec<(Kind, usize)>,
 }
 
+/// Templates remembered per user, of all kinds together: more than any kind has.
+const RECENT_TEMPLATES: usize = 64;
+
 impl UserState {
+    /// The templates of `kind` the user got lately, the latest first.
+    pub fn recent(&self, kind: Kind) -> Vec<usize> {
+        let of_kind = self.recent_templates.iter().filter(|(of, _)| *of == kind);
+        of_kind.map(|(_, index)| *index).collect()
+    }
+
+    /// The user got template `index` of `kind`.
+    pub fn got(&mut self, kind: Kind, index: usize) {
+        self.recent_templates.insert(0, (kind, index));
+        self.recent_templates.truncate(RECENT_TEMPLATES);
+    }
+
     /// Someone new, at the persona's baseline mood.
     pub fn new(settings: &Settings, now_ms: u64) -> UserState {
         UserState {
@@ -33,7 +50,7 @@ impl UserState {
             last_seen_ms: None,
             messages: 0,
             last_kind: Kind::Chat,
-            last_template: None,
+            recent_templates: Vec::new(),
         }
     }
 

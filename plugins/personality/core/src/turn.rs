@@ -39,16 +39,16 @@ pub fn shape(
         Some(first_mes) => templates::render(first_mes, &slots),
         None => {
             let candidates = settings.templates(kind);
-            let last = state.last_template.filter(|(of, _)| *of == kind).map(|(_, index)| index);
+            let recent = state.recent(kind);
             let context = Context {
                 mood: &state.mood,
                 traits: &settings.traits,
                 modifiers: &settings.modifiers,
-                last,
+                recent: &recent,
             };
             // Every kind has built-in templates, so there is always one to choose.
             let index = templates::choose(&candidates, &context, roll).unwrap_or_default();
-            state.last_template = Some((kind, index));
+            state.got(kind, index);
             candidates.get(index).map(|t| templates::render(t.text, &slots)).unwrap_or_default()
         }
     };
@@ -91,6 +91,22 @@ mod tests {
                 shape(&settings, &mut state, "hello", "Alice", n * 1000, roll(&n.to_string(), 0));
             assert_ne!(shaped.reply, previous, "message {n}");
             previous = shaped.reply;
+        }
+    }
+
+    #[test]
+    fn twenty_hellos_get_at_least_ten_different_replies() {
+        let settings = Settings::parse(None, None).unwrap();
+        for user in ["ann", "bo", "cy", "di"] {
+            let mut state = UserState::new(&settings, 0);
+            let replies: Vec<String> = (0..20u64)
+                .map(|n| {
+                    let roll = roll(&format!("{user}-{n}"), 0);
+                    shape(&settings, &mut state, "hello", "Alice", n * 60_000, roll).reply
+                })
+                .collect();
+            let distinct: std::collections::BTreeSet<&String> = replies.iter().collect();
+            assert!(distinct.len() >= 10, "{user}: {} different: {replies:#?}", distinct.len());
         }
     }
 

@@ -51,6 +51,24 @@ pub const BUILTIN: &[Template<'static>] = &[
     t(
         Kind::Greeting,
         Tone::Neutral,
+        When::Any,
+        "Welcome, {user_name}. What may {bot_name} do for you today?",
+    ),
+    t(
+        Kind::Greeting,
+        Tone::Tsun,
+        When::Any,
+        "Y-you again, {user_name}? Fine, come in before the tea gets cold.",
+    ),
+    t(
+        Kind::Greeting,
+        Tone::Dere,
+        When::Any,
+        "{user_name}! You came! Sit down, I'll bring you something warm.",
+    ),
+    t(
+        Kind::Greeting,
+        Tone::Neutral,
         When::Tired,
         "Mmh, hello... Sorry, I'm a little sleepy today.",
     ),

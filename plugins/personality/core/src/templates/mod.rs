@@ -67,25 +67,32 @@ pub struct Context<'a> {
     pub mood: &'a Mood,
     pub traits: &'a Traits,
     pub modifiers: &'a Modifiers,
-    /// The index of the template this user got last time, among the same candidates.
-    pub last: Option<usize>,
+    /// The templates this user got lately among the same candidates, the latest first.
+    pub recent: &'a [usize],
 }
 
 /// Pick one of `candidates` with `roll` in `0.0..1.0`; `None` only when there are none.
+///
+/// A template the user got lately is not chosen again while one they have not fits: of the
+/// `n` templates that fit the mood, the last `n - 1` the user got are left out, so that a
+/// user who keeps saying the same thing goes round every fitting template, in an order the
+/// rolls and weights decide, before any comes back (and never gets one twice in a row while
+/// two fit).
 pub fn choose(candidates: &[Template<'_>], context: &Context<'_>, roll: f64) -> Option<usize> {
-    let eligible = |index: usize, template: &Template<'_>| {
-        template.when.holds(context.mood, context.modifiers) && Some(index) != context.last
-    };
-    let weighted: Vec<(usize, f64)> = candidates
+    let fitting: Vec<(usize, f64)> = candidates
         .iter()
         .enumerate()
-        .filter(|(index, template)| eligible(*index, template))
+        .filter(|(_, template)| template.when.holds(context.mood, context.modifiers))
         .map(|(index, template)| (index, weight(template, context)))
+        .filter(|(_, weight)| *weight > 0.0)
         .collect();
+    let avoided = &context.recent[..context.recent.len().min(fitting.len().saturating_sub(1))];
+    let weighted: Vec<(usize, f64)> =
+        fitting.into_iter().filter(|(index, _)| !avoided.contains(index)).collect();
     let total: f64 = weighted.iter().map(|(_, weight)| weight).sum();
     if total <= 0.0 {
-        // Nothing else fits (a single template, say): repeating beats silence.
-        let last = context.last.filter(|last| *last < candidates.len());
+        // Nothing fits: repeating beats silence.
+        let last = context.recent.first().copied().filter(|last| *last < candidates.len());
         let first = (!candidates.is_empty()).then_some(0);
         return weighted.first().map(|(index, _)| *index).or(last).or(first);
     }
@@ -181,7 +188,7 @@ mod tests {
             let mut reached = vec![false; candidates.len()];
             for mood in moods() {
                 let context =
-                    Context { mood: &mood, traits: &traits, modifiers: &modifiers, last: None };
+                    Context { mood: &mood, traits: &traits, modifiers: &modifiers, recent: &[] };
                 for step in 0..1000 {
                     let chosen = choose(&candidates, &context, f64::from(step) / 1000.0).unwrap();
                     reached[chosen] = true;
@@ -204,7 +211,7 @@ mod tests {
                         mood: &mood,
                         traits: &traits,
                         modifiers: &modifiers,
-                        last: Some(last),
+                        recent: &[last],
                     };
                     for step in 0..100 {
                         let roll = f64::from(step) / 100.0;
@@ -220,7 +227,7 @@ mod tests {
         let modifiers = Modifiers::default();
         let candidates = of_kind(Kind::Greeting);
         let share = |traits: &Traits, mood: &Mood, tone: Tone| {
-            let context = Context { mood, traits, modifiers: &modifiers, last: None };
+            let context = Context { mood, traits, modifiers: &modifiers, recent: &[] };
             let hits = (0..1000)
                 .filter_map(|step| choose(&candidates, &context, f64::from(step) / 1000.0))
                 .filter(|index| candidates[*index].tone == tone)
@@ -238,7 +245,7 @@ mod tests {
                 mood: &tired,
                 traits: &Traits::default(),
                 modifiers: &modifiers,
-                last: None,
+                recent: &[],
             };
             (0..1000)
                 .filter_map(|step| choose(&candidates, &context, f64::from(step) / 1000.0))
