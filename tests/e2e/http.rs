@@ -90,3 +90,41 @@ async fn plugins_and_health_are_listed() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["plugins_loaded"], 1);
 }
+
+/// DNS rebinding: a page on the attacker's name, resolving to 127.0.0.1, makes the browser
+/// call the bot with that name in `Host`. A loopback server answers only to loopback names.
+#[tokio::test]
+async fn a_loopback_server_refuses_requests_for_another_host_name() {
+    let (_sandbox, client) = client().await;
+    let chat = json!({"user_id": "1", "text": "hello"});
+    for host in ["evil.example", "evil.example:8080", "localhost.evil.example"] {
+        let response =
+            client.post("/api/v1/chat").header("Host", host).body_json(&chat).send().await;
+        response.assert_status(StatusCode::MISDIRECTED_REQUEST);
+        let body: Value = response.json().await.value().deserialize();
+        assert_eq!(body["field"], "Host", "{host}");
+    }
+    for host in ["localhost:8080", "127.0.0.1:8080", "[::1]:8080"] {
+        let response =
+            client.post("/api/v1/chat").header("Host", host).body_json(&chat).send().await;
+        response.assert_status_is_ok();
+    }
+}
+
+#[tokio::test]
+async fn the_metrics_can_want_a_bearer_token() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    let mut config = sandbox.config();
+    config.server.metrics_token = Some("m3trics".into());
+    let bot = Arc::new(Bot::start(config).await.unwrap());
+    let client = TestClient::new(dcmaid_host::api::routes(bot, None));
+    let response = client.get("/metrics").send().await;
+    response.assert_status(StatusCode::UNAUTHORIZED);
+    response.assert_header("WWW-Authenticate", "Bearer");
+    let wrong = client.get("/metrics").header("Authorization", "Bearer guess").send().await;
+    wrong.assert_status(StatusCode::UNAUTHORIZED);
+    let right = client.get("/metrics").header("Authorization", "Bearer m3trics").send().await;
+    right.assert_status_is_ok();
+    assert!(right.0.into_body().into_string().await.unwrap().contains("# EOF"));
+}

@@ -11,6 +11,7 @@ mod body;
 mod chat;
 mod console;
 mod error;
+mod guard;
 pub mod jobs;
 mod memories;
 mod plugins;
@@ -78,6 +79,8 @@ pub fn routes(
     let token = auth::AdminToken(server.admin_token().map(Arc::from));
     let admin_on = token.0.is_some();
     let cors_origins = server.cors_origins.clone();
+    let hosts = guard::AllowedHosts::of(server);
+    let metrics_token = MetricsToken(server.metrics_token().map(Arc::from));
     let service = service(&bot);
     let mut routes = Route::new()
         .at("/healthz", get(health))
@@ -90,7 +93,7 @@ pub fn routes(
     if let Some(webhook) = telegram_webhook {
         routes = routes.at("/telegram/webhook", webhook);
     }
-    let routes = routes.data(bot).data(token);
+    let routes = routes.data(bot).data(token).data(metrics_token);
     // No CORS unless configured: the console is served from the API's own origin.
     let cors = (!cors_origins.is_empty()).then(|| {
         Cors::new()
@@ -98,8 +101,12 @@ pub fn routes(
             .allow_headers(["authorization", "content-type"])
             .allow_methods(["GET", "POST", "DELETE"])
     });
-    routes.with_if(cors.is_some(), cors.unwrap_or_else(Cors::new))
+    routes.with_if(cors.is_some(), cors.unwrap_or_else(Cors::new)).with(guard::Hosts(hosts))
 }
+
+/// The token `GET /metrics` wants, if any.
+#[derive(Clone)]
+struct MetricsToken(Option<Arc<str>>);
 
 #[handler]
 async fn health(Data(bot): Data<&Arc<Bot>>) -> Response {
@@ -113,6 +120,13 @@ async fn health(Data(bot): Data<&Arc<Bot>>) -> Response {
 }
 
 #[handler]
-async fn metrics(Data(bot): Data<&Arc<Bot>>) -> Response {
+async fn metrics(
+    request: &poem::Request,
+    Data(bot): Data<&Arc<Bot>>,
+    Data(token): Data<&MetricsToken>,
+) -> Response {
+    if let Some(refusal) = guard::metrics_refusal(request, token.0.as_deref()) {
+        return refusal;
+    }
     Response::builder().content_type(crate::telemetry::CONTENT_TYPE).body(bot.metrics().encode())
 }

@@ -21,6 +21,13 @@ pub struct ServerConfig {
     /// Origins allowed to call the API from a browser (CORS), e.g.
     /// `["https://admin.example.org"]`. Empty: no CORS headers, same origin only.
     pub cors_origins: Vec<String>,
+    /// The names the server answers to in the `Host` header, e.g. `["bot.example.org"]`,
+    /// besides the loopback names when `bind` is loopback. Empty on another bind: any.
+    pub hosts: Vec<String>,
+    /// A bearer token `GET /metrics` wants; prefer `metrics_token_env`. Neither set: open.
+    pub metrics_token: Option<String>,
+    /// The environment variable holding the metrics token when `metrics_token` is not set.
+    pub metrics_token_env: String,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +38,9 @@ impl Default for ServerConfig {
             admin_token_env: "DCMAID_ADMIN_TOKEN".to_owned(),
             public_chat: None,
             cors_origins: Vec::new(),
+            hosts: Vec::new(),
+            metrics_token: None,
+            metrics_token_env: "DCMAID_METRICS_TOKEN".to_owned(),
         }
     }
 }
@@ -39,6 +49,13 @@ impl ServerConfig {
     /// The admin token, from the file or else the environment; `None` when unset or empty.
     pub fn admin_token(&self) -> Option<String> {
         let token = self.admin_token.clone().or_else(|| std::env::var(&self.admin_token_env).ok());
+        token.filter(|token| !token.trim().is_empty())
+    }
+
+    /// The metrics token, from the file or else the environment; `None` when unset or empty.
+    pub fn metrics_token(&self) -> Option<String> {
+        let token =
+            self.metrics_token.clone().or_else(|| std::env::var(&self.metrics_token_env).ok());
         token.filter(|token| !token.trim().is_empty())
     }
 
