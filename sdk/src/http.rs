@@ -50,8 +50,17 @@ impl Response {
 /// Why a request got no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpError {
-    /// The host refused it: not allowlisted, not requested, a private address, a bad scheme.
+    /// The host refused it: the operator's allowlist or the plugin's manifest does not
+    /// grant the host, or not on that port.
     Denied,
+    /// The URL cannot be fetched as written: not http or https, a user name in it, or not a
+    /// URL at all.
+    BadUrl(String),
+    /// The name resolves to a loopback, private or link-local address, which plugins may not
+    /// reach.
+    PrivateAddress,
+    /// The name does not resolve.
+    NotFound,
     /// It took longer than the operator allows.
     Timeout,
     /// The response was larger than the operator allows.
@@ -66,6 +75,11 @@ impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             HttpError::Denied => f.write_str("the host's allowlist denied the request"),
+            HttpError::BadUrl(why) => write!(f, "the URL cannot be fetched: {why}"),
+            HttpError::PrivateAddress => {
+                f.write_str("the name resolves to a private or local address")
+            }
+            HttpError::NotFound => f.write_str("the name does not resolve"),
             HttpError::Timeout => f.write_str("the request took too long"),
             HttpError::TooLarge => f.write_str("the response was too large"),
             HttpError::Invalid(why) => write!(f, "invalid request or response: {why}"),
@@ -80,6 +94,9 @@ impl From<HttpError> for PluginError {
     fn from(error: HttpError) -> Self {
         match error {
             HttpError::Invalid(_) => PluginError::Internal(error.to_string()),
+            HttpError::BadUrl(_) | HttpError::PrivateAddress | HttpError::NotFound => {
+                PluginError::InvalidInput(error.to_string())
+            }
             _ => PluginError::Unavailable(error.to_string()),
         }
     }
@@ -97,11 +114,15 @@ pub fn send(
     headers: &[(&str, &str)],
     body: Vec<u8>,
 ) -> Result<Response, HttpError> {
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err(HttpError::BadUrl("only http and https URLs can be fetched".to_owned()));
+    }
     let mut request = Request::builder().method(method).uri(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request.body(Body::from(body)).map_err(|e| HttpError::Invalid(e.to_string()))?;
+    let request = request.body(Body::from(body)).map_err(|e| HttpError::BadUrl(e.to_string()))?;
     wstd::runtime::block_on(async move {
         let response = Client::new().send(request).await.map_err(classify)?;
         let status = response.status().as_u16();
@@ -121,6 +142,11 @@ pub fn send(
 fn classify(error: wstd::http::Error) -> HttpError {
     match error.downcast_ref::<ErrorCode>() {
         Some(ErrorCode::HttpRequestDenied) => HttpError::Denied,
+        Some(ErrorCode::HttpRequestUriInvalid) => {
+            HttpError::BadUrl("not an http or https URL the host accepts".to_owned())
+        }
+        Some(ErrorCode::DestinationIpProhibited) => HttpError::PrivateAddress,
+        Some(ErrorCode::DestinationNotFound | ErrorCode::DnsError(_)) => HttpError::NotFound,
         Some(
             ErrorCode::ConnectionTimeout
             | ErrorCode::ConnectionReadTimeout

@@ -151,21 +151,31 @@ async fn requests_the_allowlist_does_not_grant_are_denied_and_counted() {
     // resolves to loopback, which only an IP the operator names itself may be.
     let allowlist = format!("{}http://localhost:{}\n", grant(&web), web.port);
     let bot = start(config(&sandbox, &web, &allowlist)).await;
+    // Each refusal says its reason in words the user understands.
+    let not_granted = |url: &str| {
+        format!("I'm not allowed to reach {url}: the operator's allowlist does not grant it.")
+    };
+    let private =
+        |url: &str| format!("I may not reach {url}: it points at a private or local address.");
+    let bad_url =
+        |url: &str| format!("I can't fetch {url}: only plain http and https links can be fetched.");
     let denied = [
-        "https://evil.test/".to_owned(),
-        format!("http://localhost:{}/page", web.port),
-        format!("http://127.0.0.1:{}/page", web.port + 1),
-        format!("https://127.0.0.1:{}/page", web.port),
-        format!("http://user@127.0.0.1:{}/page", web.port),
-        "http://169.254.169.254/latest/meta-data/".to_owned(),
-        "http://[::1]/".to_owned(),
+        ("https://evil.test/".to_owned(), not_granted as fn(&str) -> String),
+        (format!("http://localhost:{}/page", web.port), private),
+        (format!("http://127.0.0.1:{}/page", web.port + 1), not_granted),
+        (format!("https://127.0.0.1:{}/page", web.port), not_granted),
+        (format!("http://user@127.0.0.1:{}/page", web.port), bad_url),
+        ("http://169.254.169.254/latest/meta-data/".to_owned(), not_granted),
+        ("http://[::1]/".to_owned(), not_granted),
     ];
-    for url in &denied {
+    for (url, reason) in &denied {
         let reply = say(&bot, "alice", &format!("/fetch {url}")).await.reply;
-        assert_eq!(
-            reply,
-            format!("I'm not allowed to reach {url}: the operator's allowlist does not grant it."),
-        );
+        assert_eq!(reply, reason(url));
+    }
+    // Not even sent: the plugin's SDK knows these are no web pages.
+    for url in ["file:///etc/passwd", "ftp://ftp.example.org/file", "gopher://x.test/"] {
+        let reply = say(&bot, "alice", &format!("/fetch {url}")).await.reply;
+        assert_eq!(reply, bad_url(url));
     }
     assert!(web.seen().is_empty(), "a denied request reached the server: {:?}", web.seen());
     let exposition = bot.metrics().encode();

@@ -163,6 +163,15 @@ fn failed(service: &str, error: HttpError) -> PluginError {
         HttpError::Denied => PluginError::InvalidInput(format!(
             "I'm not allowed to reach {service}: the operator's allowlist does not grant it."
         )),
+        HttpError::BadUrl(_) => PluginError::InvalidInput(format!(
+            "I can't fetch {service}: only plain http and https links can be fetched."
+        )),
+        HttpError::PrivateAddress => PluginError::InvalidInput(format!(
+            "I may not reach {service}: it points at a private or local address."
+        )),
+        HttpError::NotFound => {
+            PluginError::InvalidInput(format!("I can't find {service}: that name does not exist."))
+        }
         HttpError::Timeout => PluginError::Unavailable(format!("{service} took too long")),
         HttpError::TooLarge => {
             PluginError::InvalidInput(format!("{service} sent more than I may read"))

@@ -84,11 +84,16 @@ impl Access<PluginEgress> {
     }
 
     fn denied(&self, egress: &PluginEgress, url: &str, why: &Denied) -> Error {
-        tracing::warn!(plugin = %self.plugin(), url, "outgoing HTTP request denied: {why}");
+        // The URL is the guest's text: bounded and escaped before it reaches the log.
+        let url = crate::core::one_line(crate::core::truncate(url, MAX_LOGGED_URL));
+        tracing::warn!(plugin = %self.plugin(), %url, "outgoing HTTP request denied: {why}");
         self.count(egress, HttpOutcome::Denied);
-        Error::HttpRequestDenied
+        why.error_code()
     }
 }
+
+/// How much of a denied URL the log keeps.
+const MAX_LOGGED_URL: usize = 256;
 
 type Sending = Box<dyn Future<Output = Result<client::Sent, Error>> + Send>;
 

@@ -9,6 +9,7 @@
 use std::net::IpAddr;
 
 use url::{Host, Url};
+use wasmtime_wasi_http::Error as ErrorCode;
 
 use super::address;
 use super::allowlist::Allowlist;
@@ -33,6 +34,24 @@ pub enum Denied {
     Address { host: String, ip: IpAddr, kind: &'static str },
     #[error("`{host}` did not resolve to any address")]
     Unresolved { host: String },
+}
+
+impl Denied {
+    /// The `wasi:http` error a guest gets, one per reason, so that it can say why: a URL it
+    /// should not have built, an address it may not reach, a name that does not exist, or
+    /// a host the operator did not grant.
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Denied::Malformed(_) | Denied::Scheme(_) | Denied::Userinfo => {
+                ErrorCode::HttpRequestUriInvalid
+            }
+            Denied::Address { .. } => ErrorCode::DestinationIpProhibited,
+            Denied::Unresolved { .. } => ErrorCode::DestinationNotFound,
+            Denied::NotAllowlisted { .. } | Denied::NotRequested { .. } | Denied::Port { .. } => {
+                ErrorCode::HttpRequestDenied
+            }
+        }
+    }
 }
 
 /// A request that passed the URL checks: where to connect, once resolved.
