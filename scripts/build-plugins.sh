@@ -53,6 +53,22 @@ for dir in "${js_plugins[@]}"; do
 done
 
 [[ $install == 1 ]] || exit 0
+
+# Each installed folder's content digest, as the host computes it (trust/signature.rs:
+# SHA-256 over "plugin.toml <hex>\n<component> <hex>\n"), recorded in $dest/.local-builds:
+# the host trusts a folder that still matches as a local build, without a signature.
+mkdir -p "$dest"
+touch "$dest/.local-builds"
+record_local_build() {
+    local name=$1 component=$2 listing digest
+    listing="plugin.toml $(sha256sum "$dest/$name/plugin.toml" | cut -d' ' -f1)
+$component $(sha256sum "$dest/$name/$component" | cut -d' ' -f1)
+"
+    digest=$(printf '%s' "$listing" | sha256sum | cut -d' ' -f1)
+    { grep -v "^$name " "$dest/.local-builds" || true; echo "$name sha256:$digest"; } \
+        > "$dest/.local-builds.new"
+    mv "$dest/.local-builds.new" "$dest/.local-builds"
+}
 for crate in "${crates[@]}"; do
     [[ -f "$crate/plugin.toml" ]] || continue
     [[ $examples == 1 || $crate != plugins/examples/* ]] || continue
@@ -62,6 +78,7 @@ for crate in "${crates[@]}"; do
     mkdir -p "$dest/$name"
     cp "$crate/plugin.toml" "$dest/$name/plugin.toml"
     cp "$wasm" "$dest/$name/$component"
+    record_local_build "$name" "$component"
     echo "installed $name into $dest/$name"
 done
 for dir in "${python_plugins[@]}" "${js_plugins[@]}"; do
@@ -71,5 +88,6 @@ for dir in "${python_plugins[@]}" "${js_plugins[@]}"; do
     mkdir -p "$dest/$name"
     cp "$dir/plugin.toml" "$dest/$name/plugin.toml"
     cp "$built/$component" "$dest/$name/$component"
+    record_local_build "$name" "$component"
     echo "installed $name into $dest/$name"
 done

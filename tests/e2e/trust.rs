@@ -66,3 +66,34 @@ fn a_signed_plugin_loads_under_require_and_every_failure_is_named() {
     let too_new = list(&sandbox, "");
     assert!(too_new.contains("built against dcmaid:bot@0.3.0"), "{too_new}");
 }
+
+/// A plugin the operator's build installed (scripts/build-plugins.sh records each folder's
+/// content digest in `.local-builds`) loads under `require` with no signature and no
+/// warning; once a file of it changes, it is an unsigned stranger again.
+#[test]
+fn a_recorded_local_build_is_trusted_until_a_file_changes() {
+    let sandbox = Sandbox::new();
+    sandbox.install_personality();
+    let folder = sandbox.plugins_dir().join("personality");
+    let manifest = dcmaid_host::manifest::Manifest::load(&folder.join("plugin.toml")).unwrap();
+    let digest = dcmaid_host::trust::content_digest(&folder, &manifest).unwrap();
+    let record = sandbox.plugins_dir().join(dcmaid_host::trust::LOCAL_BUILDS);
+    std::fs::write(&record, format!("analytics sha256:00\npersonality {digest}\n")).unwrap();
+
+    let require = "[trust]\npolicy = \"require\"\n";
+    let loaded = list(&sandbox, require);
+    assert!(loaded.contains("personality") && !loaded.contains("FAILED"), "{loaded}");
+    let warned = dcmaid(&sandbox, "", &["plugin", "list"], "");
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(!stderr.contains("not trusted"), "{stderr}");
+
+    let text = std::fs::read_to_string(folder.join("plugin.toml")).unwrap();
+    std::fs::write(folder.join("plugin.toml"), format!("{text}# changed\n")).unwrap();
+    let refused = list(&sandbox, require);
+    assert!(refused.contains("FAILED") && refused.contains("not signed"), "{refused}");
+
+    // A record of other contents does not vouch for it.
+    let other = format!("personality {}\n", "sha256:".to_owned() + &"0".repeat(64));
+    std::fs::write(&record, other).unwrap();
+    assert!(list(&sandbox, require).contains("FAILED"));
+}
