@@ -128,7 +128,8 @@ async fn install_to_first_reply(bot: &Bot, reference: &str, cold: bool) -> Durat
         let _ = std::fs::remove_dir_all(bot.config().cache_dir());
     }
     let started = Instant::now();
-    dcmaid_host::install::install(bot.config(), reference, true).await.unwrap();
+    let allow = dcmaid_host::install::Allow { ungranted: true, downgrade: false };
+    dcmaid_host::install::install(bot.config(), reference, allow).await.unwrap();
     bot.swaps().reload_plugin(&PluginName::new("hello").unwrap()).await.unwrap();
     // A user of its own each time: the rate limit is not what is measured.
     let reply = say(bot, reference, "/hello").await;

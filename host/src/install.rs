@@ -34,8 +34,24 @@ pub enum InstallError {
         missing.join(", ")
     )]
     NotGranted { plugin: String, missing: Vec<String> },
+    #[error(
+        "`{plugin}` {installed} is installed and {offered} is older: a downgrade puts back what \
+         later versions fixed; allow it for this install (`dcmaid plugin install --downgrade`, \
+         `\"downgrade\": true`) if that is what you want"
+    )]
+    Downgrade { plugin: String, installed: String, offered: String },
     #[error("writing {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
+}
+
+/// What the operator allows one install beyond the usual.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Allow {
+    /// Install it even if it requests capabilities the config does not grant (those calls
+    /// fail until they are granted).
+    pub ungranted: bool,
+    /// Install a version older than the one installed.
+    pub downgrade: bool,
 }
 
 impl From<LoadError> for InstallError {
@@ -141,14 +157,15 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
 }
 
 /// Pull `reference` and install it into the plugins directory. A plugin that asks for
-/// capabilities the config does not grant is refused, unless `without_ungranted` (it then
-/// runs with those calls failing).
+/// capabilities the config does not grant is refused, unless `allow.ungranted` (it then
+/// runs with those calls failing); one older than the version installed, unless
+/// `allow.downgrade`.
 pub async fn install(
     config: &Config,
     reference: &str,
-    without_ungranted: bool,
+    allow: Allow,
 ) -> Result<Installed, InstallError> {
-    install_package(config, &client::pull(reference).await?, reference, without_ungranted)
+    install_package(config, &client::pull(reference).await?, reference, allow)
 }
 
 /// A package from its parts, as an operator uploads them: `plugin.toml`, the component it
@@ -167,7 +184,7 @@ pub fn install_package(
     config: &Config,
     package: &Package,
     origin: &str,
-    without_ungranted: bool,
+    allow: Allow,
 ) -> Result<Installed, InstallError> {
     let name = package.summary.name.clone();
     check_names(package)?;
@@ -189,13 +206,23 @@ pub fn install_package(
     let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
     let missing: Vec<String> =
         manifest.capabilities.difference(&granted).map(ToString::to_string).collect();
-    if !missing.is_empty() && !without_ungranted {
+    if !missing.is_empty() && !allow.ungranted {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(InstallError::NotGranted { plugin: name, missing });
     }
+    let folder = plugins.join(&name);
+    let installed = Manifest::load(&folder.join("plugin.toml")).ok().map(|m| m.version);
+    if let Some(installed) = installed.filter(|v| *v > manifest.version && !allow.downgrade) {
+        let _ = std::fs::remove_dir_all(&staging);
+        let offered = manifest.version.to_string();
+        return Err(InstallError::Downgrade {
+            plugin: name,
+            installed: installed.to_string(),
+            offered,
+        });
+    }
     std::fs::write(staging.join(ORIGIN), origin).map_err(|e| write(&staging, e))?;
 
-    let folder = plugins.join(&name);
     let previous = plugins.join(format!("{name}.previous"));
     let replaced = Manifest::load(&folder.join("plugin.toml")).ok().map(|m| m.version.to_string());
     if folder.exists() {

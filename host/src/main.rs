@@ -9,6 +9,7 @@ use clap::Parser;
 use dcmaid_host::Config;
 use dcmaid_host::bot::SwapAction;
 use dcmaid_host::capabilities::llm::LlmConfig;
+use dcmaid_host::install::Allow;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -68,12 +69,18 @@ async fn plugin(config: Config, command: PluginCommand) -> anyhow::Result<()> {
         PluginCommand::Publish { folder, reference, token_env } => {
             registry::publish(&folder, &reference, &token_env).await
         }
-        PluginCommand::Install { reference, version, without_ungranted } => {
-            registry::install(config, &reference, version.as_deref(), without_ungranted).await
+        PluginCommand::Install { reference, version, without_ungranted, downgrade } => {
+            let allow = Allow { ungranted: without_ungranted, downgrade };
+            registry::install(config, &reference, version.as_deref(), allow).await
         }
         PluginCommand::Review { reference } => registry::review(&config, &reference).await,
         PluginCommand::Upgrade { name, without_ungranted } => {
-            registry::upgrade(config, &name, without_ungranted).await
+            registry::upgrade(
+                config,
+                &name,
+                Allow { ungranted: without_ungranted, downgrade: false },
+            )
+            .await
         }
         PluginCommand::Remove { name } => registry::remove(&config, &name),
         PluginCommand::Sign { folder, key, publisher } => registry::sign(&folder, &key, &publisher),

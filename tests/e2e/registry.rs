@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
-use dcmaid_host::install::{InstallError, install, resolve, review};
+use dcmaid_host::install::{Allow, InstallError, install, resolve, review};
 use dcmaid_host::trust::{Policy, SecretKey, TrustConfig, keygen, sign};
 use dcmaid_registry::client::push;
 use dcmaid_registry::package::Package;
@@ -20,6 +20,8 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use crate::say;
 
 const TOKEN: &str = "publish-token";
+/// Installs that may leave capabilities ungranted.
+const UNGRANTED: Allow = Allow { ungranted: true, downgrade: false };
 
 /// Our registry on a free port of 127.0.0.1; its `host:port`.
 async fn our_registry(root: &Path) -> String {
@@ -152,21 +154,33 @@ async fn publish_to_our_registry_then_install_and_run() {
     assert!(!config.plugins_dir().join("hello").exists(), "a review installs nothing");
     // It asks for llm, which this config does not grant: refused, saying so, unless taken
     // without it.
-    let refused = install(&config, &chosen, false).await.unwrap_err();
+    let refused = install(&config, &chosen, Allow::default()).await.unwrap_err();
     assert!(
         matches!(refused, InstallError::NotGranted { ref missing, .. } if missing == &["llm"]),
         "{refused}"
     );
     assert!(!config.plugins_dir().join("hello").exists());
-    let installed = install(&config, &chosen, true).await.unwrap();
+    let installed = install(&config, &chosen, UNGRANTED).await.unwrap();
     assert_eq!((installed.name.as_str(), installed.version.as_str()), ("hello", "0.1.0"));
     assert_eq!(
         (installed.granted.clone(), installed.not_granted.clone()),
         (vec!["kv".to_owned()], vec!["llm".to_owned()])
     );
     let newest = resolve(&format!("{host}/dcmaid/hello"), "*").await.unwrap();
-    let upgraded = install(&config, &newest, true).await.unwrap();
+    let upgraded = install(&config, &newest, UNGRANTED).await.unwrap();
     assert_eq!((upgraded.version.as_str(), upgraded.replaced.as_deref()), ("0.2.0", Some("0.1.0")));
+    // Going back to 0.1.0 is refused, saying both versions, unless allowed for this install.
+    let downgrade = install(&config, &chosen, UNGRANTED).await.unwrap_err();
+    assert!(
+        matches!(downgrade, InstallError::Downgrade { ref installed, ref offered, .. }
+            if installed == "0.2.0" && offered == "0.1.0"),
+        "{downgrade}"
+    );
+    assert!(downgrade.to_string().contains("--downgrade"), "{downgrade}");
+    let allow = Allow { ungranted: true, downgrade: true };
+    let back = install(&config, &chosen, allow).await.unwrap();
+    assert_eq!((back.version.as_str(), back.replaced.as_deref()), ("0.1.0", Some("0.2.0")));
+    install(&config, &newest, UNGRANTED).await.unwrap();
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
@@ -207,12 +221,13 @@ async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which
     for (reference, says) in cases {
         let reviewed = review(&config, &reference).await.unwrap().refused.unwrap_or_default();
         assert!(reviewed.contains(says), "{reference}: {reviewed}");
-        let error = install(&config, &reference, true).await.unwrap_err();
+        let error = install(&config, &reference, UNGRANTED).await.unwrap_err();
         assert!(matches!(error, InstallError::Refused(_)), "{error}");
         assert!(error.to_string().contains(says), "{reference}: {error}");
     }
     assert!(!config.plugins_dir().join("hello").exists(), "nothing refused was put in place");
-    let missing = install(&config, &format!("{host}/dcmaid/ghost:1.0.0"), true).await.unwrap_err();
+    let missing =
+        install(&config, &format!("{host}/dcmaid/ghost:1.0.0"), UNGRANTED).await.unwrap_err();
     assert!(matches!(missing, InstallError::Registry(_)), "{missing}");
 }
 
@@ -229,7 +244,7 @@ async fn debians_docker_registry_stores_and_serves_our_plugins() {
     let sandbox = Sandbox::new();
     let config = requiring(&sandbox, &key);
     let newest = resolve(&format!("{host}/dcmaid/hello"), "0.3").await.unwrap();
-    let installed = install(&config, &newest, true).await.unwrap();
+    let installed = install(&config, &newest, UNGRANTED).await.unwrap();
     assert_eq!(installed.version, "0.3.0");
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());

@@ -114,6 +114,9 @@ pub struct InstallRequest {
     /// those fail until they are granted.
     #[serde(default)]
     without_ungranted: bool,
+    /// Install it even if it is older than the version installed.
+    #[serde(default)]
+    downgrade: bool,
 }
 
 fn check_reference(reference: &str) -> Result<(), ApiError> {
@@ -145,6 +148,8 @@ pub struct PluginUpload {
     signature: Option<Upload>,
     /// `true` to install it even if it requests capabilities the config does not grant.
     without_ungranted: Option<bool>,
+    /// `true` to install it even if it is older than the version installed.
+    downgrade: Option<bool>,
 }
 
 async fn read_text(upload: Upload, field: &str) -> Result<String, ApiError> {
@@ -165,7 +170,9 @@ async fn read_bytes(upload: Upload, field: &str, max: usize) -> Result<Vec<u8>, 
 }
 
 impl PluginUpload {
-    async fn into_package(self) -> Result<(dcmaid_registry::package::Package, bool), ApiError> {
+    async fn into_package(
+        self,
+    ) -> Result<(dcmaid_registry::package::Package, install::Allow), ApiError> {
         let manifest = read_text(self.manifest, "manifest").await?;
         let component = read_bytes(self.component, "component", MAX_COMPONENT_BYTES).await?;
         let signature = match self.signature {
@@ -174,7 +181,11 @@ impl PluginUpload {
         };
         let package = install::uploaded(manifest, component, signature)
             .map_err(|error| ApiError::bad_request(Some("manifest"), error.to_string()))?;
-        Ok((package, self.without_ungranted.unwrap_or(false)))
+        let allow = install::Allow {
+            ungranted: self.without_ungranted.unwrap_or(false),
+            downgrade: self.downgrade.unwrap_or(false),
+        };
+        Ok((package, allow))
     }
 }
 
@@ -203,6 +214,7 @@ fn install_refused(error: InstallError) -> ApiError {
         InstallError::Refused(_) | InstallError::NotGranted { .. } => {
             ApiError::unprocessable(error.to_string())
         }
+        InstallError::Downgrade { .. } => ApiError::conflict(error.to_string()),
         InstallError::Write { .. } => ApiError::internal(error.to_string()),
     }
 }
@@ -314,8 +326,9 @@ impl PluginsApi {
         _auth: AdminAuth,
         body: JsonBody<InstallRequest>,
     ) -> ApiResult<Json<InstallView>> {
-        let InstallRequest { reference, without_ungranted } = body.0;
-        let installed = install::install(self.bot.config(), &reference, without_ungranted).await;
+        let InstallRequest { reference, without_ungranted, downgrade } = body.0;
+        let allow = install::Allow { ungranted: without_ungranted, downgrade };
+        let installed = install::install(self.bot.config(), &reference, allow).await;
         self.serve(installed.map_err(install_refused)?).await
     }
 
@@ -338,9 +351,9 @@ impl PluginsApi {
     /// As the registry install, for a plugin's files.
     #[oai(path = "/upload", method = "post")]
     async fn upload(&self, _auth: AdminAuth, upload: PluginUpload) -> ApiResult<Json<InstallView>> {
-        let (package, without_ungranted) = upload.into_package().await?;
+        let (package, allow) = upload.into_package().await?;
         let config = self.bot.config();
-        let installed = install::install_package(config, &package, "upload", without_ungranted);
+        let installed = install::install_package(config, &package, "upload", allow);
         self.serve(installed.map_err(install_refused)?).await
     }
 

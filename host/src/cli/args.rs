@@ -167,6 +167,9 @@ pub enum PluginCommand {
         /// then fail).
         #[arg(long)]
         without_ungranted: bool,
+        /// Install even if it is older than the version installed.
+        #[arg(long)]
+        downgrade: bool,
     },
     /// Show what a plugin in a registry asks for (capabilities, hosts) against what the
     /// config grants, and whether its signature and WIT version pass, without installing it.

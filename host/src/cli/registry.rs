@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use dcmaid_host::Config;
 use dcmaid_host::bot::SwapAction;
+use dcmaid_host::install::Allow;
 
 /// `dcmaid plugin publish FOLDER REFERENCE`.
 pub async fn publish(folder: &Path, reference: &str, token_env: &str) -> anyhow::Result<()> {
@@ -65,10 +66,10 @@ pub async fn install(
     config: Config,
     reference: &str,
     version: Option<&str>,
-    without_ungranted: bool,
+    allow: Allow,
 ) -> anyhow::Result<()> {
     let reference = resolved(reference, version).await?;
-    let installed = dcmaid_host::install::install(&config, &reference, without_ungranted).await?;
+    let installed = dcmaid_host::install::install(&config, &reference, allow).await?;
     match &installed.replaced {
         Some(old) => println!(
             "installed {} {} (was {old}) from {reference}",
@@ -97,11 +98,11 @@ fn list_or_none(items: &[String]) -> String {
 }
 
 /// `dcmaid plugin upgrade NAME`.
-pub async fn upgrade(config: Config, name: &str, without_ungranted: bool) -> anyhow::Result<()> {
+pub async fn upgrade(config: Config, name: &str, allow: Allow) -> anyhow::Result<()> {
     let origin = dcmaid_host::install::origin(&config, name)
         .with_context(|| format!("`{name}` was not installed from a registry"))?;
     let repository = origin.rsplit_once(':').map_or(origin.as_str(), |(repository, _)| repository);
-    install(config, repository, Some("*"), without_ungranted).await
+    install(config, repository, Some("*"), allow).await
 }
 
 /// `dcmaid plugin remove NAME`.
