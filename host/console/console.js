@@ -305,7 +305,7 @@ async function loadPlugins() {
   }
 }
 
-function renderPlugins({ loaded = [], failed = [], disabled = [] }) {
+function renderPlugins({ loaded = [], failed = [], disabled = [], conflicts = [] }) {
   const rows = [
     ...loaded.map(renderPluginRow),
     ...disabled.map(renderDisabledRow),
@@ -320,6 +320,16 @@ function renderPlugins({ loaded = [], failed = [], disabled = [] }) {
       el('h3', { text: 'Failed to load' }),
       el('ul', { class: 'plain-list' }, failed.map((f) =>
         el('li', { class: 'failed' }, el('code', { text: f.manifest }), ': ', el('span', { class: 'error', text: f.error })))),
+    );
+  }
+  // What several plugins claim: who has it, and whether the config chose.
+  if (conflicts.length > 0) {
+    failedBox.append(
+      el('h3', { text: 'Claimed by several plugins' }),
+      el('ul', { class: 'plain-list' }, conflicts.map((c) =>
+        el('li', { class: 'conflict' }, el('code', { text: c.claim }), `: ${c.claimants.join(', ')}; `,
+          el('strong', { text: c.chosen }),
+          c.by_config ? ' has it, as the config says' : ' has it (the first by name; choose in dcmaid.toml [routes])'))),
     );
   }
 }

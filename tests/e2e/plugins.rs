@@ -123,3 +123,58 @@ async fn a_second_bot_on_the_same_data_dir_is_told_why_it_cannot_start() {
     assert!(message.contains("in use by another process"), "{message}");
     assert!(message.contains(&sandbox.data_dir().display().to_string()), "{message}");
 }
+
+/// Two plugins claiming one command and both offering a persona: named at load, the first
+/// by name keeps each until the operator chooses in the config, and `dcmaid plugin list`
+/// shows it.
+#[tokio::test]
+async fn a_command_or_persona_claimed_twice_is_reported_and_the_config_chooses() {
+    let sandbox = Sandbox::new();
+    let manifest = "version = \"0.1.0\"\nrole = \"persona\"\ncapabilities = [\"kv\"]\n[config]\n";
+    sandbox.install("hello", &component("hello"), &format!("{manifest}greeting = \"Hi\"\n"));
+    sandbox.install("greeter", &component("hello"), &format!("{manifest}greeting = \"Yo\"\n"));
+
+    // In memory: the CLI below opens the sandbox's database file while these bots' handles
+    // may still be closing.
+    let in_memory = || {
+        let mut config = sandbox.config();
+        config.storage = dcmaid_host::config::StorageConfig { url: Some("mem://".into()) };
+        config
+    };
+    let bot = Bot::start(in_memory()).await.unwrap();
+    let conflicts = bot.plugins().conflicts().to_vec();
+    let claims: Vec<(&str, &str, bool)> =
+        conflicts.iter().map(|c| (c.claim.as_str(), c.chosen.as_str(), c.by_config)).collect();
+    assert_eq!(claims, [("/hello", "greeter", false), ("persona", "greeter", false)]);
+    assert_eq!(conflicts[0].claimants, ["greeter", "hello"]);
+    assert!(say(&bot, "ann", "hi").await.reply.starts_with("Yo, ann!"));
+    drop(bot);
+
+    let mut config = in_memory();
+    config.routes.insert("/hello".into(), plugin_name("hello"));
+    config.persona = Some(plugin_name("hello"));
+    let bot = Bot::start(config).await.unwrap();
+    let conflicts = bot.plugins().conflicts().to_vec();
+    let chosen: Vec<(&str, bool)> =
+        conflicts.iter().map(|c| (c.chosen.as_str(), c.by_config)).collect();
+    assert_eq!(chosen, [("hello", true), ("hello", true)]);
+    assert!(say(&bot, "ann", "hi").await.reply.starts_with("Hi, ann!"));
+    assert_eq!(say(&bot, "ann", "/hello Marisa").await.plugin.as_deref(), Some("hello"));
+    drop(bot);
+
+    let listed = crate::cli::dcmaid(&sandbox, "", &["plugin", "list"], "");
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        stdout.contains(
+            "CONFLICT /hello: claimed by greeter, hello; greeter has it (the first by name"
+        ),
+        "{stdout}"
+    );
+    let routed =
+        crate::cli::dcmaid(&sandbox, "[routes]\n\"/hello\" = \"hello\"\n", &["plugin", "list"], "");
+    let stdout = String::from_utf8_lossy(&routed.stdout);
+    assert!(stdout.contains("hello has it (as the config says)"), "{stdout}");
+    let bad =
+        crate::cli::dcmaid(&sandbox, "[routes]\nhello = \"hello\"\n", &["plugin", "list"], "");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("a route is a command"), "{bad:?}");
+}

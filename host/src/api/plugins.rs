@@ -18,7 +18,7 @@ use crate::bot::swap::{SwapAction, SwapError, Swapped};
 use crate::budget::BudgetReport;
 use crate::core::PluginName;
 use crate::install::{self, InstallError, Installed, Review};
-use crate::plugin::Plugin;
+use crate::plugin::{Conflict, Plugin};
 
 /// Largest upload accepted: plugin components are a few MiB; a Python one about 40.
 const MAX_COMPONENT_BYTES: usize = 64 * 1024 * 1024;
@@ -64,6 +64,8 @@ pub struct PluginList {
     pub failed: Vec<FailedView>,
     /// Installed but not loaded: disabled by an operator or in the config.
     pub disabled: Vec<String>,
+    /// Commands, tools or the persona that several loaded plugins claim, and who has each.
+    pub conflicts: Vec<Conflict>,
 }
 
 /// A swap that was made.
@@ -286,6 +288,7 @@ impl PluginsApi {
                 })
                 .collect(),
             disabled: plugins.disabled().map(str::to_owned).collect(),
+            conflicts: plugins.conflicts().to_vec(),
         })
     }
 

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use dcmaid_host::api::jobs::NewJob;
 use dcmaid_host::budget::BudgetReport;
 use dcmaid_host::cron::{JobSpec, JobView};
-use dcmaid_host::plugin::Plugin;
+use dcmaid_host::plugin::{Conflict, Plugin};
 use dcmaid_host::{Bot, Config};
 
 /// The plugins as `dcmaid plugin list` shows them (the API's `PluginList`, in part).
@@ -19,6 +19,7 @@ use dcmaid_host::{Bot, Config};
 pub struct PluginTable {
     pub loaded: Vec<PluginRow>,
     pub failed: Vec<FailedRow>,
+    pub conflicts: Vec<Conflict>,
 }
 
 #[derive(serde::Deserialize)]
@@ -111,7 +112,7 @@ impl Operator {
                         error: failed.error.clone(),
                     })
                     .collect();
-                Ok(PluginTable { loaded, failed })
+                Ok(PluginTable { loaded, failed, conflicts: plugins.conflicts().to_vec() })
             }
         }
     }

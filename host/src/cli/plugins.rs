@@ -66,6 +66,17 @@ pub async fn list_plugins(config: Config) -> anyhow::Result<()> {
     for failed in &table.failed {
         println!("FAILED {}: {}", failed.manifest, failed.error);
     }
+    for conflict in &table.conflicts {
+        let how = match conflict.by_config {
+            true => "as the config says",
+            false => "the first by name; choose in dcmaid.toml [routes]",
+        };
+        let claimants = conflict.claimants.join(", ");
+        println!(
+            "CONFLICT {}: claimed by {claimants}; {} has it ({how})",
+            conflict.claim, conflict.chosen
+        );
+    }
     if table.loaded.is_empty() && table.failed.is_empty() {
         println!("(no plugins in {})", plugins_dir.display());
         return Ok(());

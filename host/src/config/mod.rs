@@ -35,6 +35,9 @@ pub struct Config {
     pub plugins_dir: Option<PathBuf>,
     /// The persona that answers conversation; default: the only (or first, by name) persona.
     pub persona: Option<PluginName>,
+    /// Who gets a command (`"/weather" = "tools"`) or a tool (`"tool weather" = "tools"`)
+    /// that several plugins claim; default: the first of them by name.
+    pub routes: BTreeMap<String, PluginName>,
     /// Reload a plugin when its files in the plugins directory change (while developing).
     pub watch_plugins: bool,
     pub server: ServerConfig,
@@ -68,6 +71,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".dcmaid"),
             plugins_dir: None,
             persona: None,
+            routes: BTreeMap::new(),
             watch_plugins: false,
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
@@ -122,6 +126,16 @@ impl Config {
             let at = format!("plugins.{plugin}.budgets");
             self.budgets.with_overrides(&entry.budgets, &at)?;
         }
+        for route in self.routes.keys() {
+            let command = route.strip_prefix('/').is_some_and(|c| !c.is_empty());
+            let tool = route.strip_prefix("tool ").is_some_and(|t| !t.is_empty());
+            if !command && !tool {
+                return Err(format!(
+                    "routes.\"{route}\": a route is a command (\"/weather\") or a tool \
+                     (\"tool weather\")"
+                ));
+            }
+        }
         self.rate_limit.check()?;
         self.redis.check()?;
         self.http.check()?;
@@ -151,6 +165,7 @@ impl Config {
             default_grants: self.default_grants.clone(),
             entries: self.plugins.clone(),
             persona: self.persona.clone(),
+            routes: self.routes.clone(),
             trust: self.trust.clone(),
             limits: self.limits.clone(),
         }

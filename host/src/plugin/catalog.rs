@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::conflicts::{Conflict, choose};
 use super::load::Loader;
 use super::loaded::Plugin;
 use super::policy::PluginPolicy;
@@ -44,6 +45,8 @@ pub struct Plugins {
     /// Tool name -> the `tool` plugin that offers it.
     tools: BTreeMap<String, PluginName>,
     persona: Option<PluginName>,
+    /// What several plugins claim, and who has it.
+    conflicts: Vec<Conflict>,
 }
 
 impl Plugins {
@@ -98,52 +101,61 @@ impl Plugins {
         Plugins::indexed(loaded, self.failed.clone(), disabled, policy)
     }
 
-    /// Route commands and tools to their owners, and choose the persona.
+    /// Route commands and tools to their owners, and choose the persona; where several
+    /// plugins claim one, the config's choice or the first by name (see [`choose`]).
     fn indexed(
         loaded: BTreeMap<PluginName, Arc<Plugin>>,
         failed: Vec<FailedPlugin>,
         disabled: BTreeSet<String>,
         policy: &PluginPolicy,
     ) -> Plugins {
-        let mut plugins = Plugins { failed, disabled, ..Plugins::default() };
-        for plugin in loaded.into_values() {
-            plugins.add(plugin);
+        let mut commands: BTreeMap<String, Vec<PluginName>> = BTreeMap::new();
+        let mut tools: BTreeMap<String, Vec<PluginName>> = BTreeMap::new();
+        for (name, plugin) in &loaded {
+            for spec in plugin.commands() {
+                let command = spec.name.to_lowercase();
+                if BUILT_IN_COMMANDS.contains(&command.as_str()) {
+                    tracing::warn!(plugin = %name, "command /{command} is built in; the plugin's is ignored");
+                } else {
+                    commands.entry(command).or_default().push(name.clone());
+                }
+            }
+            for spec in plugin.tools() {
+                tools.entry(spec.name.clone()).or_default().push(name.clone());
+            }
         }
-        plugins.persona = plugins.choose_persona(policy);
+        let mut plugins = Plugins { failed, disabled, ..Plugins::default() };
+        for (command, claimants) in commands {
+            let choice = policy.routes.get(&format!("/{command}"));
+            let (owner, conflict) = choose(&format!("/{command}"), &claimants, choice);
+            plugins.commands.insert(command, owner);
+            plugins.conflicts.extend(conflict);
+        }
+        for (tool, claimants) in tools {
+            let claim = format!("tool {tool}");
+            let (owner, conflict) = choose(&claim, &claimants, policy.routes.get(&claim));
+            plugins.tools.insert(tool, owner);
+            plugins.conflicts.extend(conflict);
+        }
+        let personas: Vec<PluginName> = loaded
+            .values()
+            .filter(|plugin| plugin.manifest().role == Role::Persona)
+            .map(|plugin| plugin.name().clone())
+            .collect();
+        if !personas.is_empty() {
+            let (persona, conflict) = choose("persona", &personas, policy.persona.as_ref());
+            plugins.persona = Some(persona);
+            plugins.conflicts.extend(conflict);
+        } else if let Some(wanted) = &policy.persona {
+            tracing::warn!("configured persona `{wanted}` is not a loaded persona plugin");
+        }
+        plugins.loaded = loaded;
         plugins
     }
 
-    fn add(&mut self, plugin: Arc<Plugin>) {
-        let name = plugin.name().clone();
-        for spec in plugin.commands() {
-            let command = spec.name.to_lowercase();
-            if BUILT_IN_COMMANDS.contains(&command.as_str()) {
-                tracing::warn!(plugin = %name, "command /{command} is built in; the plugin's is ignored");
-            } else if let Some(owner) = self.commands.get(&command) {
-                tracing::warn!(plugin = %name, "command /{command} is already owned by `{owner}`; ignored");
-            } else {
-                self.commands.insert(command, name.clone());
-            }
-        }
-        for spec in plugin.tools() {
-            if let Some(owner) = self.tools.get(&spec.name) {
-                tracing::warn!(plugin = %name, "tool `{}` is already offered by `{owner}`; ignored", spec.name);
-            } else {
-                self.tools.insert(spec.name.clone(), name.clone());
-            }
-        }
-        self.loaded.insert(name, plugin);
-    }
-
-    /// The configured persona if it loaded, else the first persona by name.
-    fn choose_persona(&self, policy: &PluginPolicy) -> Option<PluginName> {
-        if let Some(wanted) = &policy.persona {
-            if self.loaded.get(wanted).is_some_and(|p| p.manifest().role == Role::Persona) {
-                return Some(wanted.clone());
-            }
-            tracing::warn!("configured persona `{wanted}` is not a loaded persona plugin");
-        }
-        self.loaded.values().find(|p| p.manifest().role == Role::Persona).map(|p| p.name().clone())
+    /// What several plugins claim, and who has it.
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     pub fn persona(&self) -> Option<&Arc<Plugin>> {

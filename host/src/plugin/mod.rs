@@ -4,6 +4,7 @@
 mod args;
 mod calls;
 mod catalog;
+mod conflicts;
 mod load;
 mod loaded;
 mod output;
@@ -11,6 +12,7 @@ mod policy;
 
 pub use crate::manifest::Manifest;
 pub use catalog::{BUILT_IN_COMMANDS, DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};
+pub use conflicts::Conflict;
 pub use load::{LoadError, Loader, component_version, vet};
 pub use loaded::Plugin;
 pub use output::Output;

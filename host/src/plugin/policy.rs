@@ -44,6 +44,8 @@ pub struct PluginPolicy {
     pub entries: BTreeMap<PluginName, PluginEntry>,
     /// The persona that answers conversation; none: the only (or first, by name) persona.
     pub persona: Option<PluginName>,
+    /// Who gets a command (`"/weather"`) or a tool (`"tool weather"`) several plugins claim.
+    pub routes: BTreeMap<String, PluginName>,
     pub trust: TrustConfig,
     pub limits: Limits,
 }
