@@ -15,14 +15,16 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use cli::args::{Cli, Command, EvalCommand, PluginCommand};
-use cli::{chat, eval, jobs, plugins, registry, restore, serve};
+use cli::{chat, doctor, eval, jobs, plugins, registry, restore, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `chat` keeps the terminal for the conversation: only warnings unless RUST_LOG says.
     let default_level = match cli.command {
-        Command::Chat { .. } | Command::Eval { .. } | Command::Jobs { .. } => "warn",
+        Command::Chat { .. } | Command::Eval { .. } | Command::Jobs { .. } | Command::Doctor => {
+            "warn"
+        }
         _ => "info",
     };
     // Stderr for the operator, and the admin API's log tail, both behind the same filter.
@@ -39,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Plugin { command } => plugin(config, command).await,
         Command::Jobs { command } => jobs::run(config, command).await,
         Command::Restore { folder } => restore::restore(config, &folder).await,
+        Command::Doctor => doctor::doctor(&config).await,
         Command::Eval {
             command: EvalCommand::Persona { judge, judge_model, judge_key_env, json },
         } => {

@@ -149,3 +149,37 @@ fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
     let output = server.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn doctor_says_what_is_ready_and_what_to_do_about_the_rest() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    let healthy = dcmaid(&sandbox, "[redis]\nurl = \"redis://127.0.0.1:6379\"\n", &["doctor"], "");
+    let stdout = String::from_utf8_lossy(&healthy.stdout);
+    assert!(healthy.status.success(), "{stdout}{}", String::from_utf8_lossy(&healthy.stderr));
+    for line in
+        ["ok    model ", "note  redis        redis://127.0.0.1:6379 answers", "ok    storage "]
+    {
+        assert!(stdout.contains(line), "{line}: {stdout}");
+    }
+    // hello was copied in by hand, not built here nor signed: it loads, with a warning.
+    let warned = "note  plugins      loaded with a warning: hello: not trusted: it is not signed";
+    assert!(stdout.contains(warned), "{stdout}");
+
+    // Redis stopped (nothing on the port) and the model missing: each says what to do.
+    let empty = tempfile::tempdir().unwrap();
+    let broken = format!(
+        "[redis]\nurl = \"redis://127.0.0.1:{}\"\n[embed]\nmodel_dir = \"{}\"\n",
+        free_port(),
+        empty.path().display()
+    );
+    let sick = dcmaid(&sandbox, &broken, &["doctor"], "");
+    let stdout = String::from_utf8_lossy(&sick.stdout);
+    assert!(!sick.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  model ") && stdout.contains("scripts/fetch-model.sh"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAIL  redis ") && stdout.contains("start Redis"), "{stdout}");
+    assert!(stdout.contains("ok    storage "), "{stdout}");
+}

@@ -41,6 +41,8 @@ pub enum Command {
         /// A folder under `<data_dir>/backups`.
         folder: PathBuf,
     },
+    /// Check that this set-up is ready to run the bot: one line per check, with what to do.
+    Doctor,
     /// Evaluate the bot.
     Eval {
         #[command(subcommand)]

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod chat;
+pub mod doctor;
 pub mod eval;
 pub mod jobs;
 mod operator;

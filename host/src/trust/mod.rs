@@ -60,18 +60,35 @@ pub enum Untrusted {
     UnknownKey { publisher: String, key: String },
 }
 
+/// Why a plugin is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trusted {
+    /// Built from source here, as the build recorded it.
+    LocalBuild,
+    /// Signed by this trusted publisher.
+    Publisher(String),
+}
+
+/// Whether the plugin in `folder` is trusted under `trust`'s publishers, whatever the policy.
+pub fn standing(
+    folder: &Path,
+    manifest: &Manifest,
+    trust: &TrustConfig,
+) -> Result<Trusted, Untrusted> {
+    if local::is_local_build(folder, manifest) {
+        return Ok(Trusted::LocalBuild);
+    }
+    verify(folder, manifest, trust).map(Trusted::Publisher)
+}
+
 /// Check the plugin in `folder` under `trust`: `Err` when the policy refuses it.
 pub fn check(folder: &Path, manifest: &Manifest, trust: &TrustConfig) -> Result<(), Untrusted> {
     if trust.policy == Policy::Off {
         return Ok(());
     }
-    if local::is_local_build(folder, manifest) {
-        tracing::debug!(plugin = %manifest.name, "trusted: built from source here");
-        return Ok(());
-    }
-    match verify(folder, manifest, trust) {
-        Ok(publisher) => {
-            tracing::debug!(plugin = %manifest.name, publisher, "signature verified");
+    match standing(folder, manifest, trust) {
+        Ok(trusted) => {
+            tracing::debug!(plugin = %manifest.name, ?trusted, "trusted");
             Ok(())
         }
         Err(why) if trust.policy == Policy::Warn => {
