@@ -332,3 +332,26 @@ async fn the_admin_api_searches_and_forgets_a_users_memories() {
         assert_eq!(error["field"], field, "{path}: {error}");
     }
 }
+
+/// `/recall` lists what is close to the question, not everything it ranked: a memory no
+/// keyword matched and whose meaning is far (under `recall_floor`) is left out, and a
+/// question nothing is close to says so.
+#[tokio::test]
+async fn recall_lists_only_what_is_close_enough_and_says_when_nothing_is() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let bot = bot_with(config(&sandbox)).await;
+    say(&bot, "ann", "/remember My beagle is called Biscuit").await;
+    say(&bot, "ann", "/remember hello").await;
+    say(&bot, "ann", "/remember I grew up in Tromsø, far up north").await;
+
+    let recalled = say(&bot, "ann", "/recall what's my pup's name?").await.reply;
+    assert!(recalled.lines().next().unwrap().contains("Biscuit"), "{recalled}");
+    assert!(!recalled.lines().any(|line| line.ends_with(": hello")), "{recalled}");
+
+    let far = say(&bot, "ann", "/recall quantum chromodynamics lecture schedule").await.reply;
+    assert_eq!(far, "Nothing I remember is close enough to that.");
+    // A keyword match is close enough, however far the meaning.
+    assert!(say(&bot, "ann", "/recall Tromsø").await.reply.contains("Tromsø"));
+}

@@ -50,12 +50,16 @@ fn recall(user_id: &str, query: &str) -> Result<String, PluginError> {
     if query.is_empty() {
         return Err(usage("recall", "QUERY"));
     }
-    let limit = crate::settings()?.recall_limit;
-    let recalled = crate::recall::recall(user_id, query, limit)?;
-    if recalled.is_empty() {
+    let settings = crate::settings()?;
+    let judged = crate::recall::judged(user_id, query, settings.recall_limit)?;
+    if judged.memories.is_empty() {
         return Ok("I don't remember anything about that.".to_owned());
     }
-    let lines: Vec<String> = recalled
+    let relevant = judged.relevant(settings.recall_floor);
+    if relevant.is_empty() {
+        return Ok("Nothing I remember is close enough to that.".to_owned());
+    }
+    let lines: Vec<String> = relevant
         .iter()
         .map(|memory| format!("{} ({:.3}): {}", memory.id, memory.score, shown(&memory.text)))
         .collect();

@@ -21,7 +21,38 @@ const CANDIDATES_PER_RESULT: u32 = 4;
 /// How many relations of each hit are looked at.
 const RELATIONS_PER_HIT: u32 = 8;
 
+/// A recall, with what the two searches said of each memory: `/recall` lists only those a
+/// search found close enough.
+pub struct Judged {
+    pub memories: Vec<Recalled>,
+    /// The vector search's cosine similarity to the question, of the memories it found.
+    similarity: HashMap<String, f32>,
+    /// The memories a keyword of the question matched.
+    matched: std::collections::HashSet<String>,
+}
+
+impl Judged {
+    /// The memories at or above `floor` (cosine similarity) or matched by a keyword, and
+    /// those related to them; none when no memory is close enough.
+    pub fn relevant(&self, floor: f32) -> Vec<&Recalled> {
+        let found = |id: &str| self.similarity.contains_key(id) || self.matched.contains(id);
+        let close = |id: &str| {
+            self.matched.contains(id) || self.similarity.get(id).is_some_and(|s| *s >= floor)
+        };
+        if !self.memories.iter().any(|memory| close(&memory.id)) {
+            return Vec::new();
+        }
+        // A memory neither search found came through a relation of a hit: it stays.
+        self.memories.iter().filter(|memory| close(&memory.id) || !found(&memory.id)).collect()
+    }
+}
+
 pub fn recall(user_id: &str, query: &str, limit: u32) -> Result<Vec<Recalled>, PluginError> {
+    Ok(judged(user_id, query, limit)?.memories)
+}
+
+/// [`recall`], with what each search said of the memories.
+pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginError> {
     let settings = crate::settings()?;
     let limit = limit.clamp(1, MAX_RECALL_LIMIT);
     let candidates = (limit * CANDIDATES_PER_RESULT).max(20);
@@ -75,7 +106,9 @@ pub fn recall(user_id: &str, query: &str, limit: u32) -> Result<Vec<Recalled>, P
         };
         recalled.push(Recalled { id, text, score });
     }
-    Ok(recalled)
+    let similarity = by_vector.into_iter().collect();
+    let matched = by_keyword.into_iter().map(|(id, _)| id).collect();
+    Ok(Judged { memories: recalled, similarity, matched })
 }
 
 /// The relations of the best `top` hits, their strengths faded to now.
@@ -131,4 +164,36 @@ fn strengthen_together(
         }
     };
     Ok(store::relate(COLLECTION, RELATION, &source, &target, &store::fields(&relation)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(similarity: &[(&str, f32)], matched: &[&str], ranked: &[&str]) -> Judged {
+        let memories = ranked
+            .iter()
+            .map(|id| Recalled { id: (*id).to_owned(), text: String::new(), score: 0.0 })
+            .collect();
+        Judged {
+            memories,
+            similarity: similarity.iter().map(|(id, s)| ((*id).to_owned(), *s)).collect(),
+            matched: matched.iter().map(|id| (*id).to_owned()).collect(),
+        }
+    }
+
+    fn ids(relevant: Vec<&Recalled>) -> Vec<&str> {
+        relevant.into_iter().map(|memory| memory.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_close_or_matched_memories_and_their_relations_are_relevant() {
+        let recall =
+            judged(&[("dog", 0.5), ("hello", 0.22)], &["oslo"], &["dog", "oslo", "hello", "kin"]);
+        // `kin` came through a relation: it stays with the hits it is related to.
+        assert_eq!(ids(recall.relevant(0.3)), ["dog", "oslo", "kin"]);
+        assert_eq!(ids(recall.relevant(0.2)), ["dog", "oslo", "hello", "kin"]);
+        let far = judged(&[("hello", 0.1)], &[], &["hello", "kin"]);
+        assert!(far.relevant(0.3).is_empty(), "nothing close: its relations do not count");
+    }
 }

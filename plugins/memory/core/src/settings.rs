@@ -14,6 +14,10 @@ use crate::relation::{DEFAULT_HALF_LIFE_MS, FOLLOW_THRESHOLD};
 /// How many memories a recall returns by default: enough context for a reply without
 /// crowding the prompt.
 pub const DEFAULT_RECALL_LIMIT: u32 = 5;
+/// With all-MiniLM-L6-v2, "what's my pup's name?" is 0.50 from "My beagle is called
+/// Biscuit", 0.22 from "hello" and 0.04 from "I grew up in Tromsø": a paraphrased answer is
+/// well above, small talk and other topics below.
+pub const DEFAULT_RECALL_FLOOR: f32 = 0.3;
 
 /// The most memories a recall may return; more would crowd out the conversation itself.
 pub const MAX_RECALL_LIMIT: u32 = 100;
@@ -38,6 +42,9 @@ pub struct Settings {
     pub half_life_ms: u64,
     /// How many memories a recall returns (`recall_limit`).
     pub recall_limit: u32,
+    /// The cosine similarity to the question below which `/recall` does not list a memory
+    /// that no keyword of the question matched either (`recall_floor`, 0 to 1).
+    pub recall_floor: f32,
     /// The size of a stored chunk in estimated tokens (`chunk_tokens`).
     pub chunk_tokens: usize,
     /// The overlap between chunks (`chunk_overlap`, at most half of `chunk_tokens`).
@@ -53,6 +60,7 @@ impl Default for Settings {
             blend: DEFAULT_BLEND,
             half_life_ms: DEFAULT_HALF_LIFE_MS,
             recall_limit: DEFAULT_RECALL_LIMIT,
+            recall_floor: DEFAULT_RECALL_FLOOR,
             chunk_tokens: MAX_TOKENS,
             chunk_overlap: OVERLAP_TOKENS,
         }
@@ -105,6 +113,8 @@ impl Settings {
             (1..=MAX_RECALL_LIMIT).contains(&limit).then_some(limit)
         })?;
         set(&mut settings.recall_limit, recall_limit);
+        let unit = number(|n| (0.0..=1.0).contains(&n));
+        set(&mut settings.recall_floor, read(&map, "recall_floor", "a number from 0 to 1", unit)?);
         let tokens = read(&map, "chunk_tokens", "a whole number of 1 or more", |value| {
             whole(value).filter(|tokens| *tokens >= 1)
         })?;
@@ -192,7 +202,7 @@ mod tests {
         let json = r#"{
             "fusion": "rrf", "rrf_k": 30, "vector_weight": 2.5, "keyword_weight": 0,
             "identifiers": false, "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
-            "recall_limit": 8, "chunk_tokens": 200, "chunk_overlap": 100,
+            "recall_limit": 8, "recall_floor": 0.3, "chunk_tokens": 200, "chunk_overlap": 100,
             "embedding_model": "whatever"
         }"#;
         let settings = Settings::from_json(json).unwrap();
@@ -205,6 +215,7 @@ mod tests {
             blend: 0.25,
             half_life_ms: 36 * 60 * 60 * 1000,
             recall_limit: 8,
+            recall_floor: 0.3,
             chunk_tokens: 200,
             chunk_overlap: 100,
         };
