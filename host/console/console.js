@@ -329,7 +329,7 @@ function renderPlugins({ loaded = [], failed = [], disabled = [], conflicts = []
       el('ul', { class: 'plain-list' }, conflicts.map((c) =>
         el('li', { class: 'conflict' }, el('code', { text: c.claim }), `: ${c.claimants.join(', ')}; `,
           el('strong', { text: c.chosen }),
-          c.by_config ? ' has it, as the config says' : ' has it (the first by name; choose in dcmaid.toml [routes])'))),
+          c.by_config ? ' has it, as the config says' : ' has it (trusted first, then by name; choose in dcmaid.toml [routes])'))),
     );
   }
 }

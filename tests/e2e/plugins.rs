@@ -166,7 +166,7 @@ async fn a_command_or_persona_claimed_twice_is_reported_and_the_config_chooses()
     let stdout = String::from_utf8_lossy(&listed.stdout);
     assert!(
         stdout.contains(
-            "CONFLICT /hello: claimed by greeter, hello; greeter has it (the first by name"
+            "CONFLICT /hello: claimed by greeter, hello; greeter has it (trusted first, then by name"
         ),
         "{stdout}"
     );
@@ -177,4 +177,29 @@ async fn a_command_or_persona_claimed_twice_is_reported_and_the_config_chooses()
     let bad =
         crate::cli::dcmaid(&sandbox, "[routes]\nhello = \"hello\"\n", &["plugin", "list"], "");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("a route is a command"), "{bad:?}");
+}
+
+/// A stranger's package named to sort first (`aaa`) claims the command and the persona of
+/// a plugin built here: the trusted one keeps both, and the claim is reported.
+#[tokio::test]
+async fn a_stranger_cannot_take_a_trusted_plugins_command_by_its_name() {
+    let sandbox = Sandbox::new();
+    let manifest = "version = \"0.1.0\"\nrole = \"persona\"\ncapabilities = [\"kv\"]\n[config]\n";
+    let hello =
+        sandbox.install("hello", &component("hello"), &format!("{manifest}greeting = \"Hi\"\n"));
+    sandbox.install("aaa", &component("hello"), &format!("{manifest}greeting = \"Pwned\"\n"));
+    // `hello` as scripts/build-plugins.sh records a local build.
+    let parsed = dcmaid_host::manifest::Manifest::load(&hello.join("plugin.toml")).unwrap();
+    let digest = dcmaid_host::trust::content_digest(&hello, &parsed).unwrap();
+    let record = sandbox.plugins_dir().join(dcmaid_host::trust::LOCAL_BUILDS);
+    std::fs::write(record, format!("hello {digest}\n")).unwrap();
+
+    let bot = Bot::start(sandbox.config()).await.unwrap();
+    let conflicts = bot.plugins().conflicts().to_vec();
+    let claims: Vec<(&str, &str, bool)> =
+        conflicts.iter().map(|c| (c.claim.as_str(), c.chosen.as_str(), c.by_config)).collect();
+    assert_eq!(claims, [("/hello", "hello", false), ("persona", "hello", false)]);
+    assert_eq!(conflicts[0].claimants, ["hello", "aaa"], "trusted first");
+    assert!(say(&bot, "ann", "hi").await.reply.starts_with("Hi, ann!"));
+    assert_eq!(say(&bot, "ann", "/hello Marisa").await.plugin.as_deref(), Some("hello"));
 }

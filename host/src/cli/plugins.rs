@@ -69,7 +69,7 @@ pub async fn list_plugins(config: Config) -> anyhow::Result<()> {
     for conflict in &table.conflicts {
         let how = match conflict.by_config {
             true => "as the config says",
-            false => "the first by name; choose in dcmaid.toml [routes]",
+            false => "trusted first, then by name; choose in dcmaid.toml [routes]",
         };
         let claimants = conflict.claimants.join(", ");
         println!(

@@ -102,7 +102,8 @@ impl Plugins {
     }
 
     /// Route commands and tools to their owners, and choose the persona; where several
-    /// plugins claim one, the config's choice or the first by name (see [`choose`]).
+    /// plugins claim one, the config's choice, else the first trusted one by name, else the
+    /// first by name (see [`choose`]).
     fn indexed(
         loaded: BTreeMap<PluginName, Arc<Plugin>>,
         failed: Vec<FailedPlugin>,
@@ -124,6 +125,13 @@ impl Plugins {
                 tools.entry(spec.name.clone()).or_default().push(name.clone());
             }
         }
+        // A plugin built here or signed by a trusted publisher comes before one that is not,
+        // so that a stranger cannot take a command by choosing a name that sorts first.
+        let trusted_first = |claimants: &mut Vec<PluginName>| {
+            claimants.sort_by_key(|name| !loaded.get(name).is_some_and(|p| p.is_trusted()));
+        };
+        commands.values_mut().for_each(trusted_first);
+        tools.values_mut().for_each(trusted_first);
         let mut plugins = Plugins { failed, disabled, ..Plugins::default() };
         for (command, claimants) in commands {
             let choice = policy.routes.get(&format!("/{command}"));
@@ -137,11 +145,12 @@ impl Plugins {
             plugins.tools.insert(tool, owner);
             plugins.conflicts.extend(conflict);
         }
-        let personas: Vec<PluginName> = loaded
+        let mut personas: Vec<PluginName> = loaded
             .values()
             .filter(|plugin| plugin.manifest().role == Role::Persona)
             .map(|plugin| plugin.name().clone())
             .collect();
+        trusted_first(&mut personas);
         if !personas.is_empty() {
             let (persona, conflict) = choose("persona", &personas, policy.persona.as_ref());
             plugins.persona = Some(persona);

@@ -1,7 +1,8 @@
 //! What only one plugin can have (a command, a tool, the persona) claimed by several. The
 //! operator picks in `dcmaid.toml` (`[routes] "/weather" = "tools"`, `persona = "..."`);
-//! without a choice, the first claimant by name keeps it, so the choice never flips
-//! between two starts. Every such claim is reported: in the log when the plugins are
+//! without a choice, the first claimant keeps it: a trusted one (built here, or signed by
+//! a trusted publisher) before any other, then by name, so a stranger cannot take a route by
+//! its name and the choice never flips between two starts. Every such claim is reported: in the log when the plugins are
 //! indexed, and beside the plugins in the API, `dcmaid plugin list` and the console.
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::core::PluginName;
 pub struct Conflict {
     /// `/weather`, `tool weather` or `persona`.
     pub claim: String,
-    /// Every plugin that claims it, by name.
+    /// Every plugin that claims it: trusted ones first, then by name.
     pub claimants: Vec<String>,
     /// The one that has it.
     pub chosen: String,
@@ -21,8 +22,8 @@ pub struct Conflict {
     pub by_config: bool,
 }
 
-/// Which of `claimants` (at least one, by name) gets `claim`: `choice` when it is among
-/// them, else the first; and the conflict, when there are several.
+/// Which of `claimants` (at least one, trusted ones first, then by name) gets `claim`:
+/// `choice` when it is among them, else the first; and the conflict, when there are several.
 pub fn choose(
     claim: &str,
     claimants: &[PluginName],
@@ -51,8 +52,8 @@ pub fn choose(
         );
     } else {
         tracing::warn!(
-            "{claim} is claimed by {}: `{chosen}` has it (the first by name); to give it to \
-             another, say so in dcmaid.toml ({})",
+            "{claim} is claimed by {}: `{chosen}` has it (trusted ones first, then by name); \
+             to give it to another, say so in dcmaid.toml ({})",
             names.join(", "),
             example(claim, others.first().map_or("", |name| name.as_str())),
         );

@@ -56,8 +56,12 @@ pub enum LoadError {
 }
 
 /// The checks made before anything of a plugin runs: the WIT version it was built against,
-/// and its signature under the operator's trust policy.
-pub fn vet(folder: &Path, manifest: &Manifest, trust: &TrustConfig) -> Result<(), LoadError> {
+/// and its signature under the operator's trust policy; why it is trusted, if it is.
+pub fn vet(
+    folder: &Path,
+    manifest: &Manifest,
+    trust: &TrustConfig,
+) -> Result<Option<crate::trust::Trusted>, LoadError> {
     let plugin = manifest.name.to_string();
     if let Some(wit) = &manifest.wit
         && WitVersion::of(wit).is_none()
@@ -109,7 +113,7 @@ impl Loader {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
         let folder = manifest_path.parent().unwrap_or(Path::new("."));
-        vet(folder, &manifest, &self.policy.trust)?;
+        let trusted = vet(folder, &manifest, &self.policy.trust)?.is_some();
         let path = folder.join(&manifest.component);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
             plugin: plugin.clone(),
@@ -173,6 +177,7 @@ impl Loader {
             exports,
             commands: Vec::new(),
             tools: Vec::new(),
+            trusted,
         };
         loaded.check().await.map_err(|source| match source {
             CallError::Plugin { call: "settings.validate", error, .. } => {

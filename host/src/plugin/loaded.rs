@@ -18,11 +18,18 @@ pub struct Plugin {
     pub(super) exports: Exports,
     pub(super) commands: Vec<CommandSpec>,
     pub(super) tools: Vec<ToolSpec>,
+    /// Built here or signed by a trusted publisher (see [`crate::trust::check`]).
+    pub(super) trusted: bool,
 }
 
 impl Plugin {
     pub fn name(&self) -> &PluginName {
         &self.manifest.name
+    }
+
+    /// Whether it was built here or signed by a publisher the operator trusts.
+    pub fn is_trusted(&self) -> bool {
+        self.trusted
     }
 
     pub fn manifest(&self) -> &Manifest {

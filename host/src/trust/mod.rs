@@ -81,19 +81,24 @@ pub fn standing(
     verify(folder, manifest, trust).map(Trusted::Publisher)
 }
 
-/// Check the plugin in `folder` under `trust`: `Err` when the policy refuses it.
-pub fn check(folder: &Path, manifest: &Manifest, trust: &TrustConfig) -> Result<(), Untrusted> {
+/// Check the plugin in `folder` under `trust`: `Err` when the policy refuses it; else why it
+/// is trusted, or `None` when it is loaded untrusted (`warn`) or unchecked (`off`).
+pub fn check(
+    folder: &Path,
+    manifest: &Manifest,
+    trust: &TrustConfig,
+) -> Result<Option<Trusted>, Untrusted> {
     if trust.policy == Policy::Off {
-        return Ok(());
+        return Ok(None);
     }
     match standing(folder, manifest, trust) {
         Ok(trusted) => {
             tracing::debug!(plugin = %manifest.name, ?trusted, "trusted");
-            Ok(())
+            Ok(Some(trusted))
         }
         Err(why) if trust.policy == Policy::Warn => {
             tracing::warn!(plugin = %manifest.name, "loading a plugin that is not trusted: {why}");
-            Ok(())
+            Ok(None)
         }
         Err(why) => Err(why),
     }
@@ -157,7 +162,8 @@ mod tests {
         assert_eq!(check(dir.path(), &manifest, &trust), Err(Untrusted::Unsigned));
 
         sign(dir.path(), &secret, "acme").unwrap();
-        assert_eq!(check(dir.path(), &manifest, &trust), Ok(()));
+        let signed = Ok(Some(Trusted::Publisher("acme".to_owned())));
+        assert_eq!(check(dir.path(), &manifest, &trust), signed);
 
         // A stranger's key.
         let (_, stranger) = keygen().unwrap();
@@ -185,10 +191,10 @@ mod tests {
         std::fs::write(dir.path().join("hello.wasm"), b"\0asm something else").unwrap();
         assert!(matches!(check(dir.path(), &manifest, &trust), Err(Untrusted::Tampered { .. })));
 
-        // Under `warn` and `off`, the same plugin loads.
+        // Under `warn` and `off`, the same plugin loads, untrusted.
         for policy in [Policy::Warn, Policy::Off] {
             let trust = TrustConfig { policy, ..trusting(&public) };
-            assert_eq!(check(dir.path(), &manifest, &trust), Ok(()));
+            assert_eq!(check(dir.path(), &manifest, &trust), Ok(None));
         }
     }
 
