@@ -11,5 +11,6 @@
 pub mod catalog;
 pub mod client;
 pub mod package;
+pub mod rate;
 pub mod server;
 pub mod store;

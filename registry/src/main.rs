@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
+use dcmaid_registry::rate::Rate;
 use dcmaid_registry::server::{Limits, Registry, routes};
 use dcmaid_registry::store::Store;
 
@@ -31,6 +32,12 @@ struct Cli {
     /// Unfinished uploads untouched this long are removed, in seconds.
     #[arg(long, default_value_t = 3600)]
     upload_ttl_secs: u64,
+    /// Requests a minute one client (an IPv4 address, an IPv6 /64) may keep up; 0: no limit.
+    #[arg(long, default_value_t = 600)]
+    rate_per_minute: u32,
+    /// Requests one client may send at once before the rate applies.
+    #[arg(long, default_value_t = 120)]
+    rate_burst: u32,
 }
 
 #[tokio::main]
@@ -51,8 +58,9 @@ async fn main() -> anyhow::Result<()> {
     let limits = Limits {
         max_body_bytes: cli.max_body_mib << 20,
         upload_ttl: std::time::Duration::from_secs(cli.upload_ttl_secs),
+        rate: Rate { per_minute: cli.rate_per_minute, burst: cli.rate_burst },
     };
-    let registry = Arc::new(Registry { store, publish_token, limits });
+    let registry = Arc::new(Registry::with_limits(store, publish_token, limits));
     // Uploads left unfinished are removed when the next starts, and once a minute here.
     let sweeper = registry.clone();
     tokio::spawn(async move {

@@ -20,13 +20,16 @@ use poem::web::Json;
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, handler};
 use serde_json::json;
 
+use crate::rate::{ClientRates, Rate};
 use crate::store::{Store, StoreError};
 
-/// The registry's state: where it stores, the token publishing needs, and its limits.
+/// The registry's state: where it stores, the token publishing needs, its limits, and how
+/// often each client has called.
 pub struct Registry {
     pub store: Store,
     pub publish_token: Option<String>,
     pub limits: Limits,
+    pub rates: ClientRates,
 }
 
 /// What one client may make the server hold.
@@ -36,27 +39,61 @@ pub struct Limits {
     pub max_body_bytes: u64,
     /// An upload not finished this long after it started is removed.
     pub upload_ttl: Duration,
+    /// The requests one client may send.
+    pub rate: Rate,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_body_bytes: 256 << 20, upload_ttl: Duration::from_secs(3600) }
+        Limits {
+            max_body_bytes: 256 << 20,
+            upload_ttl: Duration::from_secs(3600),
+            rate: Rate::default(),
+        }
     }
 }
 
 impl Registry {
     /// A registry on `store`, with the default limits.
     pub fn new(store: Store, publish_token: Option<String>) -> Registry {
-        Registry { store, publish_token, limits: Limits::default() }
+        Registry::with_limits(store, publish_token, Limits::default())
+    }
+
+    pub fn with_limits(store: Store, publish_token: Option<String>, limits: Limits) -> Registry {
+        let rates = ClientRates::new(limits.rate);
+        Registry { store, publish_token, limits, rates }
     }
 }
 
-/// The registry's routes: `/v2/` and the catalog (`/api/v1/plugins`).
+/// The registry's routes: `/v2/` and the catalog (`/api/v1/plugins`), each request first
+/// counted against its client's rate.
 pub fn routes(registry: Arc<Registry>) -> impl Endpoint {
+    let rates = registry.clone();
     Route::new()
         .at("/v2/*path", distribution)
         .nest("/api/v1/plugins", crate::catalog::routes())
         .data(registry)
+        .around(move |endpoint, request| {
+            let rates = rates.clone();
+            async move {
+                let client = request.remote_addr().as_socket_addr().map(|address| address.ip());
+                if let Some(client) = client
+                    && let Err(wait) = rates.rates.take(client, std::time::Instant::now())
+                {
+                    return Ok(too_many(wait));
+                }
+                endpoint.call(request).await.map(IntoResponse::into_response)
+            }
+        })
+}
+
+/// The refusal of a client over its rate, saying when to come back.
+fn too_many(wait: Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let message = format!("too many requests from this client: try again in {seconds} s");
+    error(StatusCode::TOO_MANY_REQUESTS, "TOOMANYREQUESTS", message)
+        .with_header(header::RETRY_AFTER, seconds.to_string())
+        .into_response()
 }
 
 /// An error in the spec's shape.

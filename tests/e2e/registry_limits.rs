@@ -22,12 +22,18 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// The server with `args` besides its root, bind and body limit.
+    fn start_with(args: &[&str]) -> Server {
         let root = tempfile::tempdir().unwrap();
         let port = free_port();
         let binary = dcmaid_tests::target_dir().join("debug/dcmaid-registry");
         let child = Command::new(&binary)
             .args(["--root", root.path().to_str().unwrap()])
             .args(["--bind", &format!("127.0.0.1:{port}"), "--max-body-mib", "4"])
+            .args(args)
             .env("DCMAID_REGISTRY_TOKEN", TOKEN)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -127,4 +133,20 @@ async fn a_gigabyte_body_is_answered_without_the_registry_holding_it() {
     // It still serves.
     let port = server.host.rsplit(':').next().unwrap().parse().unwrap();
     assert!(matches!(http(port, "GET", "/v2/", ""), Ok((200, _))));
+}
+
+/// A client that calls too often is answered 429 with when to come back, before anything
+/// else is done for it.
+#[test]
+fn a_client_over_its_rate_is_told_to_wait() {
+    let server = Server::start_with(&["--rate-per-minute", "6", "--rate-burst", "5"]);
+    let port: u16 = server.host.rsplit(':').next().unwrap().parse().unwrap();
+    let answers: Vec<(u16, String)> =
+        (0..8).map(|_| http(port, "GET", "/v2/acme/x/tags/list", "").unwrap()).collect();
+    let refused: Vec<&(u16, String)> =
+        answers.iter().filter(|(status, _)| *status == 429).collect();
+    // The start-up probe took one or more of the five; at least three of eight are refused.
+    assert!(refused.len() >= 3, "{answers:?}");
+    let (_, body) = refused[0];
+    assert!(body.contains("TOOMANYREQUESTS") && body.contains("try again in"), "{body}");
 }
