@@ -30,5 +30,6 @@ echo "built $folder/$component"
 if [[ -n ${2:-} ]]; then
     mkdir -p "$2/$name"
     cp "$folder/plugin.toml" "$folder/$component" "$2/$name/"
-    echo "installed $name into $2/$name"
+    record_local_build "$2" "$name" "$component"
+    echo "installed $name into $2/$name (trusted as built here)"
 fi

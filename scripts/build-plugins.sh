@@ -20,10 +20,19 @@ dest="${1:-.dcmaid/plugins}"
 # The package name of a crate: the first `name = "…"` of its Cargo.toml.
 package_name() { sed -n 's/^name *= *"\(.*\)"/\1/p' "$1" | head -n 1; }
 
+# A plain install (the run command's) builds only the first-party plugins it installs; the
+# tests and `--examples` build every plugin crate.
+first_party_only=0
+[[ $install == 1 && $examples == 0 ]] && first_party_only=1
 crates=()
 packages=()
 while IFS= read -r manifest; do
-    crates+=("$(dirname "$manifest")")
+    crate="$(dirname "$manifest")"
+    if [[ $first_party_only == 1 ]] \
+        && [[ ! -f $crate/plugin.toml || $crate == plugins/examples/* || $crate == plugins/tests/* ]]; then
+        continue
+    fi
+    crates+=("$crate")
     packages+=(-p "$(package_name "$manifest")")
 done < <(find plugins -name Cargo.toml -not -path '*/target/*' | sort)
 
@@ -39,6 +48,13 @@ folders_with() {
 }
 mapfile -t python_plugins < <(folders_with app.py)
 mapfile -t js_plugins < <(folders_with app.js)
+# Only examples are written in Python and JavaScript: a plain install installs none, so it
+# neither builds them nor installs their toolchains.
+if [[ $first_party_only == 1 ]]; then
+    keep_first_party() { local dir; for dir in "$@"; do [[ $dir == plugins/examples/* ]] || echo "$dir"; done; }
+    mapfile -t python_plugins < <(keep_first_party "${python_plugins[@]}")
+    mapfile -t js_plugins < <(keep_first_party "${js_plugins[@]}")
+fi
 [[ ${#python_plugins[@]} -eq 0 ]] || ensure_componentize_py
 [[ ${#js_plugins[@]} -eq 0 ]] || ensure_componentize_js
 
@@ -54,21 +70,7 @@ done
 
 [[ $install == 1 ]] || exit 0
 
-# Each installed folder's content digest, as the host computes it (trust/signature.rs:
-# SHA-256 over "plugin.toml <hex>\n<component> <hex>\n"), recorded in $dest/.local-builds:
-# the host trusts a folder that still matches as a local build, without a signature.
 mkdir -p "$dest"
-touch "$dest/.local-builds"
-record_local_build() {
-    local name=$1 component=$2 listing digest
-    listing="plugin.toml $(sha256sum "$dest/$name/plugin.toml" | cut -d' ' -f1)
-$component $(sha256sum "$dest/$name/$component" | cut -d' ' -f1)
-"
-    digest=$(printf '%s' "$listing" | sha256sum | cut -d' ' -f1)
-    { grep -v "^$name " "$dest/.local-builds" || true; echo "$name sha256:$digest"; } \
-        > "$dest/.local-builds.new"
-    mv "$dest/.local-builds.new" "$dest/.local-builds"
-}
 for crate in "${crates[@]}"; do
     [[ -f "$crate/plugin.toml" ]] || continue
     [[ $examples == 1 || $crate != plugins/examples/* ]] || continue
@@ -78,7 +80,7 @@ for crate in "${crates[@]}"; do
     mkdir -p "$dest/$name"
     cp "$crate/plugin.toml" "$dest/$name/plugin.toml"
     cp "$wasm" "$dest/$name/$component"
-    record_local_build "$name" "$component"
+    record_local_build "$dest" "$name" "$component"
     echo "installed $name into $dest/$name"
 done
 for dir in "${python_plugins[@]}" "${js_plugins[@]}"; do
@@ -88,6 +90,6 @@ for dir in "${python_plugins[@]}" "${js_plugins[@]}"; do
     mkdir -p "$dest/$name"
     cp "$dir/plugin.toml" "$dest/$name/plugin.toml"
     cp "$built/$component" "$dest/$name/$component"
-    record_local_build "$name" "$component"
+    record_local_build "$dest" "$name" "$component"
     echo "installed $name into $dest/$name"
 done

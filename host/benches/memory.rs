@@ -133,8 +133,8 @@ async fn main() {
     let plugin = PluginName::new("memory").unwrap();
     let store = &bot.capabilities().store;
     let budget = bot.budgets().budget(&plugin, &toml::Table::new());
-    let documents = store.documents(&plugin, budget.clone()).await.unwrap();
-    let unindexed = store.documents_unindexed(&plugin, budget).await.unwrap();
+    let documents = store.documents(plugin.as_str(), budget.clone()).await.unwrap();
+    let unindexed = store.documents_unindexed(plugin.as_str(), budget).await.unwrap();
     let user_id = bot.message(Platform::Console, USER, USER, "bench", "").user.id;
     let mut stored = 0usize;
     let mut filling = Duration::ZERO;

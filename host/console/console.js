@@ -446,6 +446,7 @@ function renderReview(result, source) {
     el('p', {}, el('strong', { text: `${result.name} ${result.version}` }), ` (${source})`),
     result.description ? el('p', { class: 'muted', text: result.description }) : null,
     el('p', {}, 'Publisher: ', result.publisher ? el('strong', { text: result.publisher }) : el('span', { class: 'warn', text: 'unsigned / unknown' })),
+    el('p', {}, 'Identity: ', el('code', { text: result.identity ?? '' })),
     el('p', {}, 'Built against: ', result.wit ? `dcmaid:bot@${result.wit}` : el('span', { class: 'warn', text: 'a WIT this host does not speak' })),
     el('table', { class: 'review-caps' },
       el('thead', {}, el('tr', {}, el('th', { text: 'Capability' }), el('th', { text: 'Granted' }))),
@@ -461,6 +462,14 @@ function renderReview(result, source) {
   }
 }
 
+/** What the operator allows this install beyond the usual, as the API's flags. */
+function allowances() {
+  return {
+    allow_unsigned: $('allow-unsigned').checked,
+    replace: $('replace').checked,
+  };
+}
+
 /** Reviews the registry reference. */
 async function reviewRegistry(event) {
   event.preventDefault();
@@ -469,7 +478,7 @@ async function reviewRegistry(event) {
   syncInstallButtons();
   if (!reference) return showStatus('Enter a reference to review.', 'error');
   try {
-    const result = await api('POST', '/api/v1/plugins/review', { json: { reference } });
+    const result = await api('POST', '/api/v1/plugins/review', { json: { reference, ...allowances() } });
     renderReview(result, reference);
     review.registryRef = result.refused ? null : reference;
   } catch (error) {
@@ -500,7 +509,7 @@ async function installRegistry() {
   $('install-result').replaceChildren();
   try {
     const result = await api('POST', '/api/v1/plugins/install', {
-      json: { reference, without_ungranted: $('without-ungranted').checked },
+      json: { reference, without_ungranted: $('without-ungranted').checked, ...allowances() },
     });
     renderInstall(result);
   } catch (error) {
@@ -525,6 +534,7 @@ function uploadForm(withChoice) {
   form.append('component', component, component.name);
   if (signature) form.append('signature', signature, signature.name);
   if (withChoice) form.append('without_ungranted', $('without-ungranted').checked ? 'true' : 'false');
+  for (const [flag, on] of Object.entries(allowances())) form.append(flag, on ? 'true' : 'false');
   return form;
 }
 
@@ -831,6 +841,14 @@ function wire() {
   $('install-ref').addEventListener('input', syncInstallButtons);
   $('upload-form').addEventListener('submit', reviewUpload);
   $('upload').addEventListener('click', installUpload);
+  // What is allowed changes what a review says: review again.
+  for (const id of ['allow-unsigned', 'replace']) {
+    $(id).addEventListener('change', () => {
+      review.uploadReady = false;
+      review.registryRef = null;
+      syncInstallButtons();
+    });
+  }
   for (const id of ['upload-manifest', 'upload-component', 'upload-signature']) {
     $(id).addEventListener('change', () => { review.uploadReady = false; syncInstallButtons(); });
   }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::core::Progress;
 use crate::storage::Storage;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,9 +23,6 @@ pub enum BackupError {
     List(Box<surrealdb::Error>),
 }
 
-/// The namespace every plugin's database lives in (see [`crate::storage`]).
-const NAMESPACE: &str = "plugins";
-
 /// Export every plugin's database into `<backups>/<timestamp>/<plugin>.surql`, then keep only
 /// the newest `keep` backups. Returns the new folder.
 pub async fn backup(
@@ -38,25 +36,31 @@ pub async fn backup(
         .map_err(|source| BackupError::Write { path: folder.clone(), source })?;
     let root = storage.root().clone();
     let list = |source| BackupError::List(Box::new(source));
-    root.use_ns(NAMESPACE).await.map_err(list)?;
+    let layout = storage.layout();
+    root.use_ns(layout.plugins_namespace()).await.map_err(list)?;
     let databases: Option<surrealdb::types::Value> = root
         .query("INFO FOR NS")
         .await
         .and_then(|mut response| response.take((0, "databases")))
         .map_err(list)?;
     let databases: Vec<String> = match databases.map(surrealdb::types::Value::into_json_value) {
-        Some(serde_json::Value::Object(databases)) => {
-            databases.into_iter().map(|(n, _)| n).collect()
-        }
+        Some(serde_json::Value::Object(databases)) => databases
+            .into_iter()
+            .filter_map(|(stored, _)| layout.plugin_database(&stored).map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
+    let mut progress = Progress::steps("backing up", databases.len() as u64);
     for database in databases {
+        progress.advance(1, &database);
         let session = root.clone();
         let export =
             |source| BackupError::Export { database: database.clone(), source: Box::new(source) };
-        session.use_ns(NAMESPACE).use_db(&database).await.map_err(export)?;
+        let (namespace, stored) = layout.plugin(&database);
+        session.use_ns(namespace).use_db(stored).await.map_err(export)?;
         session.export(folder.join(format!("{database}.surql"))).await.map_err(export)?;
     }
+    progress.finish(&format!("into {}", folder.display()));
     prune(backups, keep)?;
     Ok(folder)
 }
@@ -64,19 +68,26 @@ pub async fn backup(
 /// Import every `<plugin>.surql` of `folder` into that plugin's database.
 pub async fn restore(storage: &Storage, folder: &Path) -> Result<usize, BackupError> {
     let read = |source| BackupError::Read { path: folder.to_owned(), source };
-    let mut restored = 0;
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(folder).map_err(read)? {
         let path = entry.map_err(read)?.path();
-        let Some(database) = path.file_stem().and_then(|s| s.to_str()) else { continue };
-        if path.extension().and_then(|e| e.to_str()) != Some("surql") {
-            continue;
+        if path.extension().and_then(|e| e.to_str()) == Some("surql") {
+            files.push(path);
         }
+    }
+    let mut progress = Progress::steps("restoring", files.len() as u64);
+    let mut restored = 0;
+    for path in files {
+        let Some(database) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        progress.advance(1, database);
         let session = storage.root().clone();
         let import = |source| BackupError::Import { path: path.clone(), source: Box::new(source) };
-        session.use_ns(NAMESPACE).use_db(database).await.map_err(import)?;
+        let (namespace, stored) = storage.layout().plugin(database);
+        session.use_ns(namespace).use_db(stored).await.map_err(import)?;
         session.import(&path).await.map_err(import)?;
         restored += 1;
     }
+    progress.finish(&format!("{restored} databases"));
     Ok(restored)
 }
 
@@ -117,7 +128,7 @@ mod tests {
     async fn a_backup_restores_into_an_empty_store_and_old_ones_are_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open("mem://").await.unwrap();
-        let alpha = KvTable::open(&storage, &alpha_name(), alpha_budget()).await.unwrap();
+        let alpha = KvTable::open(&storage, "alpha", alpha_budget()).await.unwrap();
         alpha.set("greeting", b"hello".to_vec()).await.unwrap();
         let backups = dir.path().join("backups");
         let base = Utc::now();
@@ -131,7 +142,7 @@ mod tests {
 
         let fresh = Storage::open("mem://").await.unwrap();
         assert_eq!(restore(&fresh, &last).await.unwrap(), 1);
-        let alpha = KvTable::open(&fresh, &alpha_name(), alpha_budget()).await.unwrap();
+        let alpha = KvTable::open(&fresh, "alpha", alpha_budget()).await.unwrap();
         assert_eq!(alpha.get("greeting").await.unwrap(), Some(b"hello".to_vec()));
     }
 }

@@ -1,8 +1,12 @@
 //! Installing a plugin from an OCI registry (ours or any other) into the plugins
 //! directory. The pulled plugin is written beside the installed ones, checked as the host
-//! would check it at load (its WIT version, its signature under `[trust]`), and only then
-//! moved into place; the folder it replaces is kept as `<name>.previous`. What it asks for
-//! (capabilities, hosts) is reported against what the operator's config grants.
+//! would check it at load (its WIT version), and only then moved into place; the folder it
+//! replaces is kept as `<name>.previous`. It must be signed by a publisher `[trust]`
+//! trusts, unless the operator installs it unsigned on purpose (recorded by its digest, see
+//! `crate::trust::record`); it must be the same plugin as the one it replaces (the same
+//! publisher), unless the operator replaces that one on purpose; and not older than it,
+//! unless the operator downgrades on purpose. What it asks for (capabilities, hosts) is
+//! reported against what the operator's config grants.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +15,8 @@ use dcmaid_registry::package::{Package, PackageError, Summary};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::plugin::{LoadError, Manifest, component_version, vet};
+use crate::plugin::{LoadError, Manifest, component_version, wit_declared};
+use crate::trust::{self, Identity, Policy, Standing, Vouch};
 use crate::wit::WitVersion;
 
 /// Where an installed plugin came from (beside its files; not part of what is signed).
@@ -40,6 +45,20 @@ pub enum InstallError {
          `\"downgrade\": true`) if that is what you want"
     )]
     Downgrade { plugin: String, installed: String, offered: String },
+    #[error(
+        "{offered} is not the plugin installed under that name ({installed}): another \
+         publisher's. Installing it would replace that plugin, whose data stays its own; \
+         replace it on purpose (`dcmaid plugin install --replace`, `\"replace\": true`) if that \
+         is what you want"
+    )]
+    Impostor { installed: String, offered: String },
+    #[error(
+        "`{plugin}` is refused: {reason}. Installs must be signed by a publisher [trust] \
+         publishers trusts (README: Signed plugins); install it unsigned on purpose \
+         (`dcmaid plugin install --allow-unsigned`, `\"allow_unsigned\": true`) if you vouch \
+         for it"
+    )]
+    Untrusted { plugin: String, reason: trust::Untrusted },
     #[error("writing {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
 }
@@ -52,6 +71,11 @@ pub struct Allow {
     pub ungranted: bool,
     /// Install a version older than the one installed.
     pub downgrade: bool,
+    /// Install it in place of another publisher's plugin of the same name (whose data stays
+    /// its own).
+    pub replace: bool,
+    /// Install it without a trusted signature: the operator vouches for it, by its digest.
+    pub unsigned: bool,
 }
 
 impl From<LoadError> for InstallError {
@@ -77,6 +101,10 @@ pub struct Installed {
     pub replaced: Option<String>,
     /// The version of `dcmaid:bot` its component is built against.
     pub wit: String,
+    /// Who it is: its name and publisher (`\`hello\` signed by ed25519:3d4017c3…`).
+    pub identity: String,
+    /// The other publisher's plugin it replaced (`--replace`), whose data stays its own.
+    pub replaced_identity: Option<String>,
 }
 
 /// `repository` (`host/repo`) at the newest version matching `requirement`, as a reference.
@@ -113,18 +141,30 @@ pub struct Review {
     pub http_hosts: Vec<String>,
     /// The version of `dcmaid:bot` its component is built against, when this host speaks it.
     pub wit: Option<String>,
-    /// Why this host would refuse it (its signature under `[trust]`, its WIT version).
+    /// Who it is: its name and publisher.
+    pub identity: String,
+    /// Why this host would refuse it (its signature under `[trust]`, its WIT version, or
+    /// another publisher's plugin installed under its name).
     pub refused: Option<String>,
 }
 
 /// Pull `reference` into a scratch folder, check it as an install would, and report what it
 /// asks for against what `config` grants. Nothing is installed.
-pub async fn review(config: &Config, reference: &str) -> Result<Review, InstallError> {
-    review_package(config, &client::pull(reference).await?)
+pub async fn review(
+    config: &Config,
+    reference: &str,
+    allow: Allow,
+) -> Result<Review, InstallError> {
+    review_package(config, &client::pull(reference).await?, allow)
 }
 
-/// What `package` asks for against what `config` grants, read in a scratch folder.
-pub fn review_package(config: &Config, package: &Package) -> Result<Review, InstallError> {
+/// What `package` asks for against what `config` grants, read in a scratch folder, and why
+/// an install with `allow` would refuse it.
+pub fn review_package(
+    config: &Config,
+    package: &Package,
+    allow: Allow,
+) -> Result<Review, InstallError> {
     check_names(package)?;
     let scratch = tempfile::tempdir()
         .map_err(|source| InstallError::Write { path: std::env::temp_dir(), source })?;
@@ -133,8 +173,10 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
         .write_folder(&folder)
         .map_err(|source| InstallError::Write { path: folder.clone(), source })?;
     let manifest = Manifest::load(&folder.join("plugin.toml")).map_err(LoadError::from)?;
-    let vetted = checked(&folder, &manifest, config);
-    let wit = vetted.as_ref().ok().map(|version| version.to_string());
+    let standing = trust::standing(&folder, &manifest, &config.trust);
+    let identity = standing.identity.to_string();
+    let vetted = checked(&folder, &manifest, config, standing, allow);
+    let wit = vetted.as_ref().ok().map(|(_, version)| version.to_string());
     let refused = vetted.err().map(|error| error.to_string());
     let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
     Ok(Review {
@@ -152,6 +194,7 @@ pub fn review_package(config: &Config, package: &Package) -> Result<Review, Inst
             .collect(),
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
         wit,
+        identity,
         refused,
     })
 }
@@ -193,14 +236,17 @@ pub fn install_package(
     let write = |path: &Path, source| InstallError::Write { path: path.to_owned(), source };
     let _ = std::fs::remove_dir_all(&staging);
     package.write_folder(&staging).map_err(|e| write(&staging, e))?;
-    let manifest = Manifest::load(&staging.join("plugin.toml")).map_err(LoadError::from);
-    let vetted = manifest
-        .and_then(|manifest| checked(&staging, &manifest, config).map(|wit| (manifest, wit)));
-    let (manifest, wit) = match vetted {
+    let manifest = Manifest::load(&staging.join("plugin.toml"))
+        .map_err(|e| InstallError::from(LoadError::from(e)));
+    let vetted = manifest.and_then(|manifest| {
+        let standing = trust::standing(&staging, &manifest, &config.trust);
+        checked(&staging, &manifest, config, standing, allow).map(|vetted| (manifest, vetted))
+    });
+    let (manifest, (standing, wit)) = match vetted {
         Ok(vetted) => vetted,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(error.into());
+            return Err(error);
         }
     };
     let granted = config.plugin_policy().effective_grants(&manifest.name, &manifest.capabilities);
@@ -222,9 +268,20 @@ pub fn install_package(
         });
     }
     std::fs::write(staging.join(ORIGIN), origin).map_err(|e| write(&staging, e))?;
+    // An unsigned plugin the operator allowed: recorded by its digest, so that it loads.
+    if standing.trusted.is_err() && allow.unsigned {
+        let digest = trust::content_digest(&staging, &manifest).map_err(|e| write(&staging, e))?;
+        let record = plugins.join(trust::LOCAL_BUILDS);
+        trust::record(&plugins, &name, &digest, Vouch::Unsigned).map_err(|e| write(&record, e))?;
+    }
 
     let previous = plugins.join(format!("{name}.previous"));
-    let replaced = Manifest::load(&folder.join("plugin.toml")).ok().map(|m| m.version.to_string());
+    let installed = Manifest::load(&folder.join("plugin.toml")).ok();
+    let replaced = installed.as_ref().map(|m| m.version.to_string());
+    let replaced_identity = installed
+        .map(|m| trust::standing(&folder, &m, &config.trust).identity)
+        .filter(|identity| *identity != standing.identity)
+        .map(|identity| identity.to_string());
     if folder.exists() {
         let _ = std::fs::remove_dir_all(&previous);
         std::fs::rename(&folder, &previous).map_err(|e| write(&previous, e))?;
@@ -241,21 +298,53 @@ pub fn install_package(
         http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
         replaced,
         wit: wit.to_string(),
+        identity: standing.identity.to_string(),
+        replaced_identity,
     })
 }
 
-/// What the host checks of a plugin in `folder` before anything of it runs, as a load would:
-/// [`vet`], and the version of `dcmaid:bot` its component is really built against, which the
-/// host must speak and the manifest, if it says one, must name.
-fn checked(folder: &Path, manifest: &Manifest, config: &Config) -> Result<WitVersion, LoadError> {
-    vet(folder, manifest, &config.trust)?;
+/// What the host checks of the plugin in `folder` (which stands as `standing`) before it is
+/// installed: signed by a trusted publisher (unless `allow.unsigned`, or the operator checks
+/// no signatures); the same publisher's as the plugin installed under its name, if any
+/// (unless `allow.replace`); and, as a load would, the version of `dcmaid:bot` its component
+/// is really built against, which the host must speak and the manifest, if it says one, must
+/// name.
+fn checked(
+    folder: &Path,
+    manifest: &Manifest,
+    config: &Config,
+    standing: Standing,
+    allow: Allow,
+) -> Result<(Standing, WitVersion), InstallError> {
+    let plugin = manifest.name.to_string();
+    wit_declared(manifest)?;
+    if let Err(reason) = &standing.trusted
+        && config.trust.policy != Policy::Off
+        && !allow.unsigned
+    {
+        return Err(InstallError::Untrusted { plugin, reason: reason.clone() });
+    }
+    if let Some(installed) = installed_identity(config, manifest)
+        && installed != standing.identity
+        && !allow.replace
+    {
+        let (installed, offered) = (installed.to_string(), standing.identity.to_string());
+        return Err(InstallError::Impostor { installed, offered });
+    }
     let path = folder.join(&manifest.component);
     let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
-        plugin: manifest.name.to_string(),
+        plugin: plugin.clone(),
         path: path.clone(),
         source,
     })?;
-    component_version(manifest, &path, &bytes)
+    Ok((standing, component_version(manifest, &path, &bytes)?))
+}
+
+/// Who the plugin installed under `manifest`'s name is, if one is.
+fn installed_identity(config: &Config, manifest: &Manifest) -> Option<Identity> {
+    let folder = config.plugins_dir().join(manifest.name.as_str());
+    let installed = Manifest::load(&folder.join("plugin.toml")).ok()?;
+    Some(trust::standing(&folder, &installed, &config.trust).identity)
 }
 
 /// The package's name and component file name, which become paths: a plugin name, and a

@@ -14,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use cli::args::{Cli, Command, EvalCommand, PluginCommand};
+use cli::args::{Cli, Command, EvalCommand, InstallFlags, PluginCommand};
 use cli::{chat, doctor, eval, jobs, plugins, registry, restore, serve};
 
 #[tokio::main]
@@ -72,21 +72,32 @@ async fn plugin(config: Config, command: PluginCommand) -> anyhow::Result<()> {
         PluginCommand::Publish { folder, reference, token_env } => {
             registry::publish(&folder, &reference, &token_env).await
         }
-        PluginCommand::Install { reference, version, without_ungranted, downgrade } => {
-            let allow = Allow { ungranted: without_ungranted, downgrade };
-            registry::install(config, &reference, version.as_deref(), allow).await
+        PluginCommand::Install { reference, version, allow } => {
+            registry::install(config, &reference, version.as_deref(), allowed(allow)).await
         }
-        PluginCommand::Review { reference } => registry::review(&config, &reference).await,
-        PluginCommand::Upgrade { name, without_ungranted } => {
-            registry::upgrade(
-                config,
-                &name,
-                Allow { ungranted: without_ungranted, downgrade: false },
-            )
-            .await
+        PluginCommand::Review { reference, allow } => {
+            registry::review(&config, &reference, allowed(allow)).await
+        }
+        PluginCommand::Upgrade { name, without_ungranted, allow_unsigned } => {
+            let allow = Allow {
+                ungranted: without_ungranted,
+                unsigned: allow_unsigned,
+                ..Allow::default()
+            };
+            registry::upgrade(config, &name, allow).await
         }
         PluginCommand::Remove { name } => registry::remove(&config, &name),
         PluginCommand::Sign { folder, key, publisher } => registry::sign(&folder, &key, &publisher),
+    }
+}
+
+/// What the operator's flags allow one install.
+fn allowed(flags: InstallFlags) -> Allow {
+    Allow {
+        ungranted: flags.without_ungranted,
+        downgrade: flags.downgrade,
+        replace: flags.replace,
+        unsigned: flags.allow_unsigned,
     }
 }
 

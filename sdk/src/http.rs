@@ -114,11 +114,13 @@ pub fn send(
     headers: &[(&str, &str)],
     body: Vec<u8>,
 ) -> Result<Response, HttpError> {
-    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
-    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+    // As a browser reads it: `https://bücher.example/Köln` is
+    // `https://xn--bcher-kva.example/K%C3%B6ln`, the form the host's allowlist is written in.
+    let parsed = url::Url::parse(url.trim()).map_err(|e| HttpError::BadUrl(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
         return Err(HttpError::BadUrl("only http and https URLs can be fetched".to_owned()));
     }
-    let mut request = Request::builder().method(method).uri(url);
+    let mut request = Request::builder().method(method).uri(parsed.as_str());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }

@@ -32,7 +32,12 @@ fn hello_manifest(version: &str, greeting: &str) -> String {
     )
 }
 
+/// An upload of hello's component with `manifest`, unsigned, which the operator vouches for.
 fn upload_form(manifest: &str) -> TestForm {
+    unsigned_form(manifest).field(TestFormField::text("true").name("allow_unsigned"))
+}
+
+fn unsigned_form(manifest: &str) -> TestForm {
     let component = std::fs::read(component("hello")).unwrap();
     TestForm::new()
         .field(TestFormField::text(manifest.to_owned()).name("manifest").filename("plugin.toml"))
@@ -106,7 +111,7 @@ async fn every_admin_endpoint_wants_the_token_and_says_so_in_json() {
 async fn the_chat_is_open_on_loopback_and_closed_when_served_to_a_network() {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
-    let hello = json!({"user_id": "ann", "text": "hello"});
+    let hello = json!({"text": "hello"});
     let (_bot, api) = admin(&sandbox).await;
     api.post("/api/v1/chat").body_json(&hello).send().await.assert_status_is_ok();
 
@@ -139,7 +144,8 @@ async fn plugins_are_listed_uploaded_after_review_swapped_disabled_enabled_and_r
     let (_bot, api) = admin(&sandbox).await;
     let chat = async |text: &str| {
         let message = json!({"user_id": "ann", "text": text});
-        body(api.post("/api/v1/chat").body_json(&message).send().await).await
+        let chat = api.post("/api/v1/chat").header("Authorization", BEARER);
+        body(chat.body_json(&message).send().await).await
     };
     assert!(chat("hello").await["reply"].as_str().unwrap().starts_with("Hi, ann"));
 
@@ -169,6 +175,16 @@ async fn plugins_are_listed_uploaded_after_review_swapped_disabled_enabled_and_r
     );
     assert_eq!(review["capabilities"], json!([{"name": "kv", "granted": true}]));
     assert_eq!(review["refused"], Value::Null);
+    assert_eq!(review["identity"], "`hello` unsigned");
+    // Unless the operator vouches for it, an unsigned upload is one an install refuses.
+    let unvouched = api
+        .post("/api/v1/plugins/upload/review")
+        .header("Authorization", BEARER)
+        .multipart(unsigned_form(&v2))
+        .send()
+        .await;
+    let unvouched = body(unvouched).await;
+    assert!(unvouched["refused"].as_str().unwrap().contains("not signed"), "{unvouched}");
     assert!(chat("hello").await["reply"].as_str().unwrap().starts_with("Hi, ann"));
 
     // Malformed uploads are refused naming the part, and leave the plugin as it was.
@@ -369,7 +385,8 @@ async fn persona_state_summary_and_logs_show_what_the_bot_did() {
     assert!(stranger["traits"]["openness"].as_f64().is_some(), "{stranger}");
     for text in ["hello!", "you are wonderful, thank you so much", "/mood"] {
         let message = json!({"user_id": "ann", "text": text});
-        api.post("/api/v1/chat").body_json(&message).send().await.assert_status_is_ok();
+        let chat = api.post("/api/v1/chat").header("Authorization", BEARER);
+        chat.body_json(&message).send().await.assert_status_is_ok();
     }
     let known = body(get("/api/v1/persona/web:ann".into()).await).await;
     assert!(known["state"]["mood"].is_object(), "{known}");

@@ -85,13 +85,43 @@ pub(crate) fn http(
     path: &str,
     body: &str,
 ) -> std::io::Result<(u16, String)> {
+    http_with(port, method, path, "", body)
+}
+
+/// The admin token `serve` gives the servers that [`as_operator`] speaks to.
+pub(crate) const OPERATOR_TOKEN: &str = "e2e-operator-token";
+
+/// The `[server]` lines of a server on `port` whose admin token is [`OPERATOR_TOKEN`].
+pub(crate) fn with_operator(port: u16) -> String {
+    format!("[server]\nbind = \"127.0.0.1:{port}\"\nadmin_token = \"{OPERATOR_TOKEN}\"\n")
+}
+
+/// [`http`] with the admin token of a server configured by [`with_operator`]: the operator,
+/// who may say which user speaks in a chat.
+pub(crate) fn as_operator(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    http_with(port, method, path, &format!("Authorization: Bearer {OPERATOR_TOKEN}\r\n"), body)
+}
+
+/// [`http`] with `headers` (each line ending in CRLF).
+fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     use std::io::Read;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+         {headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = String::new();
@@ -139,8 +169,7 @@ fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
     let server = serve(&sandbox, &format!("[server]\nbind = \"127.0.0.1:{port}\"\n"), port);
 
     let (status, body) =
-        http(port, "POST", "/api/v1/chat", r#"{"user_id":"7","user_name":"Ann","text":"hi"}"#)
-            .unwrap();
+        http(port, "POST", "/api/v1/chat", r#"{"user_name":"Ann","text":"hi"}"#).unwrap();
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Hi, Ann! That's message #1 from you."), "{body}");
 

@@ -23,7 +23,7 @@ async fn three_replicas_fire_each_slot_of_an_every_second_job_exactly_once() {
     let mut replicas = Vec::new();
     for replica in 0..3 {
         let replica = format!("replica-{replica}");
-        let claims = Claims::redis(REDIS_URL, &replica)
+        let claims = Claims::redis(&REDIS_URL.into(), &replica)
             .await
             .expect("a Redis on 127.0.0.1:6379 (scripts/test.sh starts one)");
         let record = fired.clone();
@@ -58,7 +58,7 @@ async fn three_replicas_fire_each_slot_of_an_every_second_job_exactly_once() {
 #[tokio::test]
 async fn a_redis_that_is_not_there_is_a_clear_error_at_once() {
     let started = std::time::Instant::now();
-    let error = match Claims::redis("redis://127.0.0.1:1", "lonely").await {
+    let error = match Claims::redis(&"redis://127.0.0.1:1".into(), "lonely").await {
         Ok(_) => panic!("nothing listens on port 1"),
         Err(error) => error.to_string(),
     };
@@ -203,8 +203,15 @@ pub(crate) struct OwnRedis {
 
 impl OwnRedis {
     pub(crate) fn start(port: u16) -> OwnRedis {
+        OwnRedis::start_with(port, &["--port", &port.to_string()])
+    }
+
+    /// A Redis answering on `port` as `args` say (`--port`, or `--tls-port` with its
+    /// certificate).
+    fn start_with(port: u16, args: &[&str]) -> OwnRedis {
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(args)
+            .args(["--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no"])
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -234,7 +241,7 @@ impl Drop for OwnRedis {
 async fn a_redis_that_goes_away_fails_claims_clearly_and_serves_them_again_when_back() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let redis = OwnRedis::start(port);
-    let claims = Claims::redis(&redis.url(), "replica").await.unwrap();
+    let claims = Claims::redis(&redis.url().as_str().into(), "replica").await.unwrap();
     let hold = Duration::from_secs(60);
     let slot = Utc::now();
     assert!(claims.claim("job", slot, hold).await.unwrap());
@@ -299,5 +306,92 @@ async fn a_backup_restored_into_a_fresh_store_equals_the_original() {
         let (before, after) = (statements(&saved.join(&file)), statements(&copy.join(&file)));
         assert!(before.contains("INSERT"), "{database} had data: {before}");
         assert_eq!(before, after, "{database} differs after the round trip");
+    }
+}
+
+/// A Redis behind TLS and a password, its certificate from a CA of the test's own (made with
+/// openssl): claims go through `rediss://:PASSWORD@` with the operator's CA file; without the
+/// CA, or with a wrong password, the connection is refused, and no message shows a password.
+#[tokio::test]
+async fn claims_go_through_a_redis_behind_tls_and_a_password() {
+    use dcmaid_host::redis::RedisTarget;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let openssl = |args: &[&str]| {
+        let made = std::process::Command::new("openssl").args(args).output().unwrap();
+        assert!(
+            made.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    };
+    openssl(
+        &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=e2e CA"]
+            .iter()
+            .copied()
+            .chain(["-keyout", &path("ca.key"), "-out", &path("ca.crt")])
+            .collect::<Vec<_>>(),
+    );
+    openssl(
+        &["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1"]
+            .iter()
+            .copied()
+            .chain(["-keyout", &path("redis.key"), "-out", &path("redis.csr")])
+            .collect::<Vec<_>>(),
+    );
+    std::fs::write(path("san"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-days",
+        "1",
+        "-in",
+        &path("redis.csr"),
+        "-CA",
+        &path("ca.crt"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        &path("redis.crt"),
+        "-extfile",
+        &path("san"),
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let _redis = OwnRedis::start_with(
+        port,
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--tls-cert-file",
+            &path("redis.crt"),
+            "--tls-key-file",
+            &path("redis.key"),
+            "--tls-auth-clients",
+            "no",
+            "--requirepass",
+            "s3cret-pass",
+        ],
+    );
+    let ca = dir.path().join("ca.crt");
+    let url = |password: &str| format!("rediss://:{password}@127.0.0.1:{port}");
+
+    let target = RedisTarget::new(&url("s3cret-pass"), Some(&ca));
+    assert_eq!(target.to_string(), format!("rediss://:***@127.0.0.1:{port}"));
+    let claims = Claims::redis(&target, "tls").await.unwrap();
+    assert!(claims.claim("job", Utc::now(), Duration::from_secs(60)).await.unwrap());
+
+    for (target, why) in [
+        (RedisTarget::new(&url("s3cret-pass"), None), "a CA the system does not trust"),
+        (RedisTarget::new(&url("wrong-pass"), Some(&ca)), "a wrong password"),
+        (RedisTarget::new(&format!("redis://:s3cret-pass@127.0.0.1:{port}"), None), "no TLS"),
+    ] {
+        let error = match Claims::redis(&target, "tls").await {
+            Ok(_) => panic!("{why}: connected"),
+            Err(error) => error.to_string(),
+        };
+        assert!(!error.contains("pass@"), "{why}: {error}");
     }
 }

@@ -22,6 +22,7 @@ async fn chat_answers_as_the_persona_and_runs_commands() {
     let (_sandbox, client) = client().await;
     let response = client
         .post("/api/v1/chat")
+        .header("Authorization", "Bearer s3cret")
         .body_json(&json!({"user_id": "42", "user_name": "Alice", "text": "hello"}))
         .send()
         .await;
@@ -32,12 +33,72 @@ async fn chat_answers_as_the_persona_and_runs_commands() {
 
     let response = client
         .post("/api/v1/chat")
+        .header("Authorization", "Bearer s3cret")
         .body_json(&json!({"user_id": "42", "text": "/hello"}))
         .send()
         .await;
     let body: Value = response.json().await.value().deserialize();
     assert_eq!(body["reply"], "Hello, 42! 👋");
     assert_eq!(body["command"], "hello");
+}
+
+/// A public caller speaks as the session the server gave them: never as a user they name,
+/// never as another session's user, and as the same user each time they send it back.
+#[tokio::test]
+async fn a_public_caller_speaks_as_their_own_session_and_no_one_else() {
+    let (_sandbox, client) = client().await;
+    let hello = json!({"user_name": "Alice", "text": "hello"});
+    let reply = async |response: poem::test::TestResponse| -> (Option<String>, String) {
+        response.assert_status_is_ok();
+        let session = response.0.headers().get("x-dcmaid-session");
+        let session = session.map(|value| value.to_str().unwrap().to_owned());
+        let body: Value = response.json().await.value().deserialize();
+        (session, body["reply"].as_str().unwrap().to_owned())
+    };
+
+    // Naming a user is the operator's.
+    let named = json!({"user_id": "42", "text": "hello"});
+    let response = client.post("/api/v1/chat").body_json(&named).send().await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let error: Value = response.json().await.value().deserialize();
+    assert_eq!(error["field"], "user_id");
+
+    // No session: a user of one's own, and the token, in the header and a cookie.
+    let response = client.post("/api/v1/chat").body_json(&hello).send().await;
+    let cookie = response.0.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("dcmaid_session=") && cookie.contains("HttpOnly"), "{cookie}");
+    let (session, said) = reply(response).await;
+    let session = session.expect("a new caller is given a session");
+    assert_eq!(said, "Hi, Alice! That's message #1 from you.");
+    // Sent back, by header or cookie: the same user.
+    let again = client.post("/api/v1/chat").header("X-Dcmaid-Session", &session);
+    let (none, said) = reply(again.body_json(&hello).send().await).await;
+    assert_eq!((none, said.as_str()), (None, "Hi, Alice! That's message #2 from you."));
+    let cookie = format!("other=1; dcmaid_session={session}");
+    let again = client.post("/api/v1/chat").header("Cookie", cookie);
+    assert!(reply(again.body_json(&hello).send().await).await.1.contains("#3"));
+    // Another caller is another user.
+    let (other, said) = reply(client.post("/api/v1/chat").body_json(&hello).send().await).await;
+    assert!(said.contains("#1") && other.is_some() && other.unwrap() != session);
+
+    // A session altered to speak as someone else is refused.
+    let (user, rest) = session.split_once('.').unwrap();
+    let forged = format!("s-{}.{rest}", "0".repeat(user.len() - 2));
+    let response = client
+        .post("/api/v1/chat")
+        .header("X-Dcmaid-Session", forged)
+        .body_json(&hello)
+        .send()
+        .await;
+    response.assert_status(StatusCode::UNAUTHORIZED);
+    let error: Value = response.json().await.value().deserialize();
+    assert_eq!(error["field"], "X-Dcmaid-Session");
+
+    // The operator names whom they like; a wrong token is refused, public chat or not.
+    let as_42 = client.post("/api/v1/chat").header("Authorization", "Bearer s3cret");
+    assert!(reply(as_42.body_json(&named).send().await).await.1.contains("#1"));
+    let wrong = client.post("/api/v1/chat").header("Authorization", "Bearer guess");
+    wrong.body_json(&hello).send().await.assert_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -96,7 +157,7 @@ async fn plugins_and_health_are_listed() {
 #[tokio::test]
 async fn a_loopback_server_refuses_requests_for_another_host_name() {
     let (_sandbox, client) = client().await;
-    let chat = json!({"user_id": "1", "text": "hello"});
+    let chat = json!({"text": "hello"});
     for host in ["evil.example", "evil.example:8080", "localhost.evil.example"] {
         let response =
             client.post("/api/v1/chat").header("Host", host).body_json(&chat).send().await;

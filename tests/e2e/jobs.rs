@@ -139,9 +139,14 @@ async fn the_admin_api_adds_lists_runs_disables_and_removes_jobs() {
         assert!(error["error"].as_str().unwrap().contains(field), "{body}: {error}");
     }
 
-    // The job is live: the scheduler fires it, the analytics plugin writes its report.
-    tokio::time::sleep(Duration::from_millis(1_600)).await;
-    assert!(sandbox.data_dir().join("reports").is_dir(), "the job fired");
+    // The job is live: the scheduler fires it, the analytics plugin writes its report (a
+    // loaded machine may take a few seconds).
+    let reports = sandbox.data_dir().join("reports");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !reports.is_dir() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reports.is_dir(), "the job fired");
 
     let listed = api.get("/api/v1/jobs").header("Authorization", bearer).send().await;
     listed.assert_status_is_ok();

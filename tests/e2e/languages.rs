@@ -192,13 +192,13 @@ async fn python_and_javascript_plugins_tell_a_missing_grant_apart_and_a_trap_is_
 
 #[test]
 fn python_and_javascript_plugins_through_chat_the_http_api_and_a_cli_swap() {
-    use crate::cli::{dcmaid, free_port, http, serve};
+    use crate::cli::{OPERATOR_TOKEN, as_operator, dcmaid, free_port, serve};
     let sandbox = Sandbox::new();
     sandbox.install_dice_py();
     sandbox.install_tally_js();
     let port = free_port();
     let config = format!(
-        "[server]\nbind = \"127.0.0.1:{port}\"\nadmin_token = \"s3cret\"\n[limits]\ncall_timeout_ms = 5000\n"
+        "[server]\nbind = \"127.0.0.1:{port}\"\nadmin_token = \"{OPERATOR_TOKEN}\"\n[limits]\ncall_timeout_ms = 5000\n"
     );
 
     let chat = dcmaid(&sandbox, &config, &["chat", "--user", "ann"], "/roll 1d6\n/rolls\n/tally\n");
@@ -214,7 +214,7 @@ fn python_and_javascript_plugins_through_chat_the_http_api_and_a_cli_swap() {
     let mut server = serve(&sandbox, &config, port);
     let ask = |text: &str| {
         let body = format!(r#"{{"user_id":"ann","text":"{text}"}}"#);
-        let (status, body) = http(port, "POST", "/api/v1/chat", &body).unwrap();
+        let (status, body) = as_operator(port, "POST", "/api/v1/chat", &body).unwrap();
         assert_eq!(status, 200, "{body}");
         let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
         reply["reply"].as_str().unwrap().to_owned()

@@ -10,7 +10,7 @@ use dcmaid_host::{Bot, Config};
 use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
 use dcmaid_tests::{Sandbox, plugin_name};
 
-use crate::cli::{free_port, http, serve};
+use crate::cli::{as_operator, free_port, serve, with_operator};
 use crate::say;
 
 /// Memory tests embed on the CPU: the first call may load the model.
@@ -206,7 +206,7 @@ async fn stored_ids(data_dir: &std::path::Path) -> Vec<String> {
     let store = StoreShared::new(storage, dcmaid_host::core::Clock::system());
     let name = plugin_name("memory");
     let budget = PluginBudget::standalone(name.clone(), Budgets::default());
-    let documents = store.documents(&name, budget).await.unwrap();
+    let documents = store.documents(name.as_str(), budget).await.unwrap();
     let found = documents.find("memories", &Vec::new(), 1000).await.unwrap();
     found.into_iter().map(|entry| entry.id).collect()
 }
@@ -228,8 +228,8 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
     sandbox.install_memory();
     let port = free_port();
     let toml = format!(
-        "[server]\nbind = \"127.0.0.1:{port}\"\n[limits]\ncall_timeout_ms = 30000\n\
-         [rate_limit]\nburst = 10000\nper_minute = 1000000\n"
+        "{}[limits]\ncall_timeout_ms = 30000\n[rate_limit]\nburst = 10000\nper_minute = 1000000\n",
+        with_operator(port)
     );
     let mut server = Running(serve(&sandbox, &toml, port));
 
@@ -242,7 +242,7 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
                     let body = format!(
                         r#"{{"user_id":"w{writer}","user_name":"W","text":"/remember note w{writer}x{n} of writer {writer}"}}"#
                     );
-                    match http(port, "POST", "/api/v1/chat", &body) {
+                    match as_operator(port, "POST", "/api/v1/chat", &body) {
                         Ok((200, reply)) if reply.contains("(memory ") => {
                             let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
                             acknowledged.push(memory_id(reply["reply"].as_str().unwrap()));
@@ -274,7 +274,7 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
 
     // And the bot comes back up on the same database and recalls them.
     let _server = Running(serve(&sandbox, &toml, port));
-    let (status, reply) = http(
+    let (status, reply) = as_operator(
         port,
         "POST",
         "/api/v1/chat",

@@ -36,7 +36,9 @@ async fn metrics_count_what_was_said_and_parse_as_openmetrics() {
     let sandbox = Sandbox::new();
     sandbox.install_hello();
     sandbox.install_misbehave();
-    let bot = Arc::new(Bot::start(sandbox.config()).await.unwrap());
+    let mut config = sandbox.config();
+    config.server.admin_token = Some("s3cret".into());
+    let bot = Arc::new(Bot::start(config).await.unwrap());
     let client = TestClient::new(dcmaid_host::api::routes(bot, None));
     let script = [
         ("1", "hello"),
@@ -51,6 +53,7 @@ async fn metrics_count_what_was_said_and_parse_as_openmetrics() {
     for (user, text) in script {
         let response = client
             .post("/api/v1/chat")
+            .header("Authorization", "Bearer s3cret")
             .body_json(&json!({"user_id": user, "text": text}))
             .send()
             .await;

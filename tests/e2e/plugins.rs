@@ -138,7 +138,7 @@ async fn a_command_or_persona_claimed_twice_is_reported_and_the_config_chooses()
     // may still be closing.
     let in_memory = || {
         let mut config = sandbox.config();
-        config.storage = dcmaid_host::config::StorageConfig { url: Some("mem://".into()) };
+        config.storage.url = Some("mem://".into());
         config
     };
     let bot = Bot::start(in_memory()).await.unwrap();

@@ -32,8 +32,9 @@ impl Replica {
 
 async fn limiter(url: &str, burst: u32) -> (Replica, Arc<Metrics>) {
     let metrics = Arc::new(Metrics::new());
-    let redis =
-        dcmaid_host::redis::connect(url).await.expect("a Redis (scripts/test.sh starts one)");
+    let redis = dcmaid_host::redis::connect(&url.into())
+        .await
+        .expect("a Redis (scripts/test.sh starts one)");
     let limiter = RateLimiter::new(Clock::system(), metrics.clone(), Some(redis));
     (Replica { limiter, bucket: Bucket::new(burst, 60) }, metrics)
 }
@@ -80,7 +81,7 @@ async fn while_redis_is_away_limits_hold_in_process_and_go_back_to_redis_after()
 
     // Back: once fred has reconnected, the bucket lives in Redis again.
     let redis = OwnRedis::start(port);
-    let probe = dcmaid_host::redis::connect(&redis.url()).await.unwrap();
+    let probe = dcmaid_host::redis::connect(&redis.url().as_str().into()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         limiter.take("bob/dice").await;
@@ -120,7 +121,7 @@ async fn a_user_over_the_limit_is_told_when_to_try_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_at_once_on_a_bucket_of_forty_admit_exactly_forty_then_it_refills() {
-    let redis = dcmaid_host::redis::connect("redis://127.0.0.1:6379").await.unwrap();
+    let redis = dcmaid_host::redis::connect(&"redis://127.0.0.1:6379".into()).await.unwrap();
     // A clock that stands still while the burst runs, then moves on the test's word.
     let manual = dcmaid_host::core::ManualClock::at_ms(1_700_000_000_000);
     let limiter =

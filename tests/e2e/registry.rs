@@ -21,7 +21,8 @@ use crate::say;
 
 const TOKEN: &str = "publish-token";
 /// Installs that may leave capabilities ungranted.
-const UNGRANTED: Allow = Allow { ungranted: true, downgrade: false };
+const UNGRANTED: Allow =
+    Allow { ungranted: true, downgrade: false, replace: false, unsigned: false };
 
 /// Our registry on a free port of 127.0.0.1; its `host:port`.
 async fn our_registry(root: &Path) -> String {
@@ -145,7 +146,7 @@ async fn publish_to_our_registry_then_install_and_run() {
     let chosen = resolve(&format!("{host}/dcmaid/hello"), "^0.1").await.unwrap();
     assert_eq!(chosen, reference("0.1.0"));
     // Reviewed before anything is installed: what it asks for against what is granted.
-    let review = review(&config, &chosen).await.unwrap();
+    let review = review(&config, &chosen, Allow::default()).await.unwrap();
     assert_eq!((review.name.as_str(), review.version.as_str()), ("hello", "0.1.0"));
     let requested: Vec<(&str, bool)> =
         review.capabilities.iter().map(|c| (c.name.as_str(), c.granted)).collect();
@@ -177,7 +178,7 @@ async fn publish_to_our_registry_then_install_and_run() {
         "{downgrade}"
     );
     assert!(downgrade.to_string().contains("--downgrade"), "{downgrade}");
-    let allow = Allow { ungranted: true, downgrade: true };
+    let allow = Allow { downgrade: true, ..UNGRANTED };
     let back = install(&config, &chosen, allow).await.unwrap();
     assert_eq!((back.version.as_str(), back.replaced.as_deref()), ("0.1.0", Some("0.2.0")));
     install(&config, &newest, UNGRANTED).await.unwrap();
@@ -219,10 +220,14 @@ async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which
         ),
     ];
     for (reference, says) in cases {
-        let reviewed = review(&config, &reference).await.unwrap().refused.unwrap_or_default();
+        let reviewed =
+            review(&config, &reference, Allow::default()).await.unwrap().refused.unwrap_or_default();
         assert!(reviewed.contains(says), "{reference}: {reviewed}");
         let error = install(&config, &reference, UNGRANTED).await.unwrap_err();
-        assert!(matches!(error, InstallError::Refused(_)), "{error}");
+        assert!(
+            matches!(error, InstallError::Refused(_) | InstallError::Untrusted { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains(says), "{reference}: {error}");
     }
     assert!(!config.plugins_dir().join("hello").exists(), "nothing refused was put in place");
@@ -249,4 +254,104 @@ async fn debians_docker_registry_stores_and_serves_our_plugins() {
     let bot = Bot::start(config).await.unwrap();
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
+}
+
+/// A package named `memory`, signed by a publisher the operator trusts but not the memory
+/// plugin's (built here), is refused, naming both: the memory plugin and what it remembers
+/// are untouched. Replaced on purpose, the newcomer starts with none of the old plugin's
+/// memories, which are still there when the plugin built here comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_publishers_plugin_of_the_same_name_is_refused_and_never_gets_its_data() {
+    use dcmaid_host::core::Capability;
+    let work = tempfile::tempdir().unwrap();
+    let host = our_registry(&work.path().join("registry")).await;
+    let (key, _) = keygen().unwrap();
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    sandbox.record_local_build("memory");
+    let mut config = requiring(&sandbox, &key);
+    config.trust.policy = Policy::Warn;
+    config.default_grants = [Capability::Kv, Capability::Llm, Capability::Store].into();
+    config.limits.call_timeout_ms = 30_000;
+    config.limits.memory_mib = 64;
+    let recall = async |config: &dcmaid_host::Config, remember: Option<&str>| {
+        let bot = Bot::start(config.clone()).await.unwrap();
+        assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+        if let Some(text) = remember {
+            say(&bot, "ann", &format!("/remember {text}")).await;
+        }
+        say(&bot, "ann", "/memories").await.reply
+    };
+    let first = recall(&config, Some("My beagle is called Biscuit")).await;
+    assert!(first.contains("Biscuit"), "{first}");
+
+    // The same code, named memory, published and signed by acme, whom the operator trusts.
+    let folder = work.path().join("memory");
+    std::fs::create_dir_all(&folder).unwrap();
+    let shipped = dcmaid_tests::repository().join("plugins/memory/plugin.toml");
+    let text = std::fs::read_to_string(shipped).unwrap();
+    // Another publisher's: not, byte for byte, the build recorded here.
+    std::fs::write(folder.join("plugin.toml"), format!("publisher = \"acme\"\n{text}")).unwrap();
+    std::fs::copy(component("memory"), folder.join("memory.wasm")).unwrap();
+    sign(&folder, &key, "acme").unwrap();
+    let reference = format!("{host}/acme/memory:0.1.0");
+    push(&Package::from_folder(&folder).unwrap(), &reference, Some(TOKEN)).await.unwrap();
+
+    let refused = install(&config, &reference, Allow::default()).await.unwrap_err();
+    let said = refused.to_string();
+    assert!(matches!(refused, InstallError::Impostor { .. }), "{said}");
+    assert!(said.contains("`memory` built here") && said.contains("`memory` signed by ed25519:"));
+    assert!(said.contains("--replace"), "{said}");
+    let untouched = recall(&config, None).await;
+    assert!(untouched.contains("Biscuit"), "{untouched}");
+
+    let replace = Allow { replace: true, ..Allow::default() };
+    let installed = install(&config, &reference, replace).await.unwrap();
+    assert_eq!(installed.replaced_identity.as_deref(), Some("`memory` built here"));
+    let newcomer = recall(&config, Some("I keep bees")).await;
+    assert!(!newcomer.contains("Biscuit") && newcomer.contains("bees"), "{newcomer}");
+
+    // The plugin built here, back: its memories, and none of the newcomer's.
+    std::fs::remove_dir_all(sandbox.plugins_dir().join("memory")).unwrap();
+    sandbox.install_memory();
+    let back = recall(&config, None).await;
+    assert!(back.contains("Biscuit") && !back.contains("bees"), "{back}");
+}
+
+/// An unsigned package is refused at install unless the operator allows it unsigned for
+/// that install; then it is recorded by its digest and loads under `require` with no
+/// warning, until a file of it changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_package_installs_only_when_the_operator_allows_it() {
+    let work = tempfile::tempdir().unwrap();
+    let host = our_registry(&work.path().join("registry")).await;
+    let (key, _) = keygen().unwrap();
+    let sandbox = Sandbox::new();
+    let mut config = requiring(&sandbox, &key);
+    // Even under the default (warn) policy, an install wants a trusted signature.
+    config.trust.policy = Policy::Warn;
+    let reference = format!("{host}/dcmaid/hello:0.1.2");
+    let unsigned = hello_folder(work.path(), "0.1.2", None, None);
+    push(&Package::from_folder(&unsigned).unwrap(), &reference, Some(TOKEN)).await.unwrap();
+
+    let refused = install(&config, &reference, UNGRANTED).await.unwrap_err();
+    assert!(matches!(refused, InstallError::Untrusted { .. }), "{refused}");
+    assert!(refused.to_string().contains("--allow-unsigned"), "{refused}");
+    assert!(!config.plugins_dir().join("hello").exists());
+
+    let allowed = install(&config, &reference, Allow { unsigned: true, ..UNGRANTED }).await;
+    assert_eq!(allowed.unwrap().identity, "`hello` unsigned");
+    config.trust.policy = Policy::Require;
+    let bot = Bot::start(config.clone()).await.unwrap();
+    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    assert!(say(&bot, "ann", "hello").await.reply.starts_with("Hi, ann!"));
+    drop(bot);
+
+    let manifest = config.plugins_dir().join("hello/plugin.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("Greets", "Greets you")).unwrap();
+    let bot = Bot::start(config).await.unwrap();
+    let failed = format!("{:?}", bot.plugins().failed());
+    assert!(failed.contains("not signed"), "{failed}");
 }

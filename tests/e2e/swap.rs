@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use dcmaid_host::Bot;
 use dcmaid_host::bot::swap::{Seal, SwapAction, SwapError};
-use dcmaid_host::config::StorageConfig;
 use dcmaid_tests::{Sandbox, component, plugin_name};
 use poem::http::StatusCode;
 use poem::test::TestClient;
@@ -183,12 +182,12 @@ async fn replica(plugins: &Path, secret: &str, user: &str) -> (Sandbox, Arc<Bot>
     let sandbox = Sandbox::new();
     let mut config = sandbox.config();
     config.plugins_dir = Some(plugins.to_owned());
-    config.storage = StorageConfig { url: Some("mem://".into()) };
+    config.storage.url = Some("mem://".into());
     config.redis.url = Some(REDIS.into());
     config.redis.secret = Some(secret.into());
     config.rate_limit.chat_burst = 10_000;
     let bot = Arc::new(Bot::start(config).await.unwrap());
-    dcmaid_host::bot::swap::follow(bot.swaps(), REDIS).await.unwrap();
+    dcmaid_host::bot::swap::follow(bot.swaps(), &REDIS.into()).await.unwrap();
     assert!(say(&bot, user, "hello").await.reply.starts_with("Hi"));
     (sandbox, bot)
 }
@@ -298,7 +297,7 @@ async fn without_a_secret_a_replica_with_redis_still_swaps_itself() {
     config.plugins_dir = Some(plugins.clone());
     config.redis.url = Some(REDIS.into());
     let bot = Arc::new(Bot::start(config).await.unwrap());
-    dcmaid_host::bot::swap::follow(bot.swaps(), REDIS).await.unwrap();
+    dcmaid_host::bot::swap::follow(bot.swaps(), &REDIS.into()).await.unwrap();
     // It still swaps itself.
     install_hello(&plugins, "0.2.0", "Ohayou");
     bot.swaps().swap_everywhere(&plugin_name("hello"), SwapAction::Reload).await.unwrap();

@@ -149,7 +149,7 @@ async fn requests_the_allowlist_does_not_grant_are_denied_and_counted() {
     let sandbox = Sandbox::new();
     // The fake on its real port is granted; `localhost` on that port is granted too, but it
     // resolves to loopback, which only an IP the operator names itself may be.
-    let allowlist = format!("{}http://localhost:{}\n", grant(&web), web.port);
+    let allowlist = format!("{}http://localhost:{}\nbücher.example\n", grant(&web), web.port);
     let bot = start(config(&sandbox, &web, &allowlist)).await;
     // Each refusal says its reason in words the user understands.
     let not_granted = |url: &str| {
@@ -184,6 +184,18 @@ async fn requests_the_allowlist_does_not_grant_are_denied_and_counted() {
         denied.len()
     );
     assert!(exposition.contains(&line), "{exposition}");
+
+    // An internationalised name is read in its ASCII form (xn--bcher-kva.example), as the
+    // allowlist writes it: granted, it passes and fails only where the name does not resolve
+    // here; another is refused by the allowlist, not as a bad link.
+    let granted = say(&bot, "bob", "/fetch https://bücher.example/Köln").await.reply;
+    assert!(
+        granted.contains("that name does not exist") || granted.contains("took too long"),
+        "{granted}"
+    );
+    let other = "https://müller.example/";
+    assert_eq!(say(&bot, "bob", &format!("/fetch {other}")).await.reply, not_granted(other));
+    assert!(web.seen().is_empty(), "a denied request reached the server: {:?}", web.seen());
 }
 
 #[tokio::test]
@@ -225,4 +237,43 @@ async fn weather_without_a_key_says_which_setting_is_missing() {
         "this needs `openweathermap_api_key` in the plugin's settings ([plugins.tools.config] in \
          dcmaid.toml)"
     );
+}
+
+/// A host the operator granted one plugin (`[plugins.tools] http_hosts`) is that plugin's
+/// alone: another plugin asking for `*`, the same code under another name, is refused it.
+#[tokio::test]
+async fn a_host_granted_to_one_plugin_is_not_another_plugins() {
+    let web = FakeWeb::start().await;
+    let sandbox = Sandbox::new();
+    let mut config = config(&sandbox, &web, "# nothing for every plugin\napi.github.com\n");
+    // The tools plugin's own manifest (`http_hosts = ["*"]`), under another name.
+    let shipped = dcmaid_tests::repository().join("plugins/tools/plugin.toml");
+    let manifest: String = std::fs::read_to_string(shipped)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with("name =") && !line.starts_with("component ="))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    sandbox.install("other", &dcmaid_tests::component("tools"), &manifest);
+    let own: dcmaid_host::capabilities::http::Allowlist =
+        vec![format!("http://127.0.0.1:{}", web.port)].try_into().unwrap();
+    config.plugins.entry(plugin_name("tools")).or_default().http_hosts = own;
+    let page = format!("{}/page", web.base_url);
+
+    config.routes.insert("/fetch".into(), plugin_name("tools"));
+    let bot = start(config.clone()).await;
+    let reply = say(&bot, "alice", &format!("/fetch {page}")).await;
+    assert_eq!(reply.plugin.as_deref(), Some("tools"));
+    assert!(!reply.reply.contains("not allowed"), "{}", reply.reply);
+    drop(bot);
+
+    config.routes.insert("/fetch".into(), plugin_name("other"));
+    let bot = start(config).await;
+    let reply = say(&bot, "alice", &format!("/fetch {page}")).await;
+    assert_eq!(reply.plugin.as_deref(), Some("other"));
+    assert_eq!(
+        reply.reply,
+        format!("I'm not allowed to reach {page}: the operator's allowlist does not grant it.")
+    );
+    assert_eq!(web.seen().len(), 1, "only the granted plugin's request reached the server");
 }

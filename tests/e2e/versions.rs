@@ -190,7 +190,7 @@ async fn a_0_2_0_plugin_sees_new_cases_as_their_own_and_the_web_chat_is_direct()
     let app = poem::test::TestClient::new(dcmaid_host::api::routes(bot.clone(), None));
     let response = app
         .post("/api/v1/chat")
-        .body_json(&serde_json::json!({"user_id": "ann", "text": "/context"}))
+        .body_json(&serde_json::json!({"text": "/context"}))
         .send()
         .await;
     response.assert_status_is_ok();

@@ -113,6 +113,17 @@ impl Sandbox {
         std::fs::write(installed.join("plugin.toml"), manifest).unwrap();
     }
 
+    /// Record plugin `name`'s folder as `scripts/build-plugins.sh` records a local build, so
+    /// that it is trusted (and known) as built here. Without it, a folder a test installs is
+    /// one an operator put in the plugins directory by hand.
+    pub fn record_local_build(&self, name: &str) {
+        let folder = self.plugins_dir().join(name);
+        let manifest = dcmaid_host::manifest::Manifest::load(&folder.join("plugin.toml")).unwrap();
+        let digest = dcmaid_host::trust::content_digest(&folder, &manifest).unwrap();
+        let vouch = dcmaid_host::trust::Vouch::LocalBuild;
+        dcmaid_host::trust::record(&self.plugins_dir(), name, &digest, vouch).unwrap();
+    }
+
     /// Install the `memory` plugin as it ships.
     pub fn install_memory(&self) {
         self.install_shipped("memory", "memory");

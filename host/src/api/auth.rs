@@ -37,13 +37,14 @@ fn admit(request: &Request, given: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-/// The chat endpoint's rule: open when `public`, else the admin token's.
-pub fn admit_chat(request: &Request, public: bool) -> Result<(), ApiError> {
-    if public {
-        return Ok(());
-    }
+/// The chat endpoint's rule: open when `public`, else the admin token's. Whether the caller
+/// is the operator (bears the admin token); a wrong token is refused, public or not.
+pub fn admit_chat(request: &Request, public: bool) -> Result<bool, ApiError> {
     let given = request.header(header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "));
-    admit(request, given)
+    match given {
+        None if public => Ok(false),
+        given => admit(request, given).map(|()| true),
+    }
 }
 
 /// Compare secrets without leaking, through timing, how much of a guess was right (nor, as

@@ -27,7 +27,8 @@ pub enum ApiError {
     /// The bearer token is missing or wrong.
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// The admin API is off: no token is configured.
+    /// The admin API is off (no token is configured), or the request is not the caller's to
+    /// make (a public chat caller naming a user).
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// No such plugin, job or memory.
@@ -83,6 +84,16 @@ impl ApiError {
 
     pub fn unavailable(error: impl Into<String>) -> ApiError {
         ApiError::Unavailable(body(error, None))
+    }
+
+    /// Refused on the caller's credentials at `field` (a header), saying why.
+    pub fn unauthorized_as(field: &str, error: impl Into<String>) -> ApiError {
+        ApiError::Unauthorized(body(error, Some(field)))
+    }
+
+    /// Refused whoever the caller is: what they ask is not theirs to ask.
+    pub fn forbidden(field: Option<&str>, error: impl Into<String>) -> ApiError {
+        ApiError::Forbidden(body(error, field))
     }
 
     pub fn unauthorized() -> ApiError {

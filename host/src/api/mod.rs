@@ -15,8 +15,10 @@ mod guard;
 pub mod jobs;
 mod memories;
 mod plugins;
+pub mod session;
 pub(crate) mod settings;
 mod tag;
+mod upload;
 
 pub(crate) use auth::constant_time_eq;
 pub use error::ErrorBody;
@@ -45,9 +47,9 @@ type Apis = (
 );
 
 /// The documented API for `bot`.
-fn service(bot: &Arc<Bot>) -> OpenApiService<Apis, ()> {
+fn service(bot: &Arc<Bot>, sessions: Arc<session::Sessions>) -> OpenApiService<Apis, ()> {
     let apis = (
-        chat::ChatApi { bot: bot.clone(), public: bot.config().server.chat_is_public() },
+        chat::ChatApi { bot: bot.clone(), public: bot.config().server.chat_is_public(), sessions },
         plugins::PluginsApi { bot: bot.clone() },
         jobs::JobsApi { bot: bot.clone() },
         memories::MemoriesApi { bot: bot.clone() },
@@ -66,7 +68,7 @@ fn service(bot: &Arc<Bot>) -> OpenApiService<Apis, ()> {
 
 /// The OpenAPI document of the API, as `GET /api/openapi.json` serves it.
 pub fn openapi_json(bot: &Arc<Bot>) -> String {
-    service(bot).spec()
+    service(bot, Arc::new(session::Sessions::new(None, std::time::Duration::ZERO))).spec()
 }
 
 /// The routes, with `bot` attached; `telegram_webhook` is mounted at `/telegram/webhook`
@@ -81,7 +83,9 @@ pub fn routes(
     let cors_origins = server.cors_origins.clone();
     let hosts = guard::AllowedHosts::of(server);
     let metrics_token = MetricsToken(server.metrics_token().map(Arc::from));
-    let service = service(&bot);
+    let sessions =
+        session::Sessions::new(server.session_secret().as_deref(), server.session_max_age());
+    let service = service(&bot, Arc::new(sessions));
     let mut routes = Route::new()
         .at("/healthz", get(health))
         .at("/metrics", get(metrics))
@@ -98,7 +102,8 @@ pub fn routes(
     let cors = (!cors_origins.is_empty()).then(|| {
         Cors::new()
             .allow_origins(cors_origins)
-            .allow_headers(["authorization", "content-type"])
+            .allow_headers(["authorization", "content-type", "x-dcmaid-session"])
+            .expose_headers(["x-dcmaid-session"])
             .allow_methods(["GET", "POST", "DELETE"])
     });
     routes.with_if(cors.is_some(), cors.unwrap_or_else(Cors::new)).with(guard::Hosts(hosts))
@@ -108,15 +113,23 @@ pub fn routes(
 #[derive(Clone)]
 struct MetricsToken(Option<Arc<str>>);
 
+/// Whether the bot can answer: `ok`, or `degraded` (503) while its storage does not answer
+/// (a SurrealDB server that went away; calls that need it fail until it is back).
 #[handler]
 async fn health(Data(bot): Data<&Arc<Bot>>) -> Response {
     let plugins = bot.plugins();
-    Json(json!({
-        "status": "ok",
+    let storage_up = bot.storage().answers().await;
+    let body = Json(json!({
+        "status": if storage_up { "ok" } else { "degraded" },
+        "storage": if storage_up { "ok" } else { "down" },
         "plugins_loaded": plugins.loaded().count(),
         "plugins_failed": plugins.failed().len(),
-    }))
-    .into_response()
+    }));
+    let status = match storage_up {
+        true => poem::http::StatusCode::OK,
+        false => poem::http::StatusCode::SERVICE_UNAVAILABLE,
+    };
+    body.with_status(status).into_response()
 }
 
 #[handler]

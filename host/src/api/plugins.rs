@@ -5,24 +5,20 @@ use std::sync::Arc;
 
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::types::multipart::Upload;
-use poem_openapi::{Multipart, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::auth::AdminAuth;
 use super::body::{Checked, JsonBody};
 use super::error::{ApiError, ApiResult};
 use super::tag::Tag;
+use super::upload::PluginUpload;
 use crate::bot::Bot;
 use crate::bot::swap::{SwapAction, SwapError, Swapped};
 use crate::budget::BudgetReport;
 use crate::core::PluginName;
 use crate::install::{self, InstallError, Installed, Review};
 use crate::plugin::{Conflict, Plugin};
-
-/// Largest upload accepted: plugin components are a few MiB; a Python one about 40.
-const MAX_COMPONENT_BYTES: usize = 64 * 1024 * 1024;
-const MAX_TEXT_FILE_BYTES: usize = 64 * 1024;
 
 /// A loaded plugin.
 #[derive(Debug, Object)]
@@ -32,6 +28,9 @@ pub struct PluginView {
     /// persona, memory, tool or observer.
     pub role: String,
     pub description: String,
+    /// Who it is: its name and publisher (`` `memory` built here ``, `` `hello` signed by
+    /// ed25519:3d4017c3… ``, `` `dice` unsigned ``).
+    pub identity: String,
     /// The commands it owns, without the slash.
     pub commands: Vec<String>,
     /// The capabilities its manifest requests.
@@ -104,6 +103,12 @@ pub struct InstallView {
 pub struct ReviewRequest {
     /// `host/repository:version`, e.g. `registry.example.org/dcmaid/hello:0.2.0`.
     reference: String,
+    /// Review it as an install that may be unsigned (the operator vouches for it).
+    #[serde(default)]
+    allow_unsigned: bool,
+    /// Review it as an install that may replace another publisher's plugin of its name.
+    #[serde(default)]
+    replace: bool,
 }
 
 /// A plugin to install from a registry.
@@ -119,6 +124,13 @@ pub struct InstallRequest {
     /// Install it even if it is older than the version installed.
     #[serde(default)]
     downgrade: bool,
+    /// Install it in place of another publisher's plugin of the same name, whose data stays
+    /// its own.
+    #[serde(default)]
+    replace: bool,
+    /// Install it without a trusted publisher's signature: the operator vouches for it.
+    #[serde(default)]
+    allow_unsigned: bool,
 }
 
 fn check_reference(reference: &str) -> Result<(), ApiError> {
@@ -136,58 +148,6 @@ impl Checked for ReviewRequest {
 impl Checked for InstallRequest {
     fn check(&self) -> Result<(), ApiError> {
         check_reference(&self.reference)
-    }
-}
-
-/// A plugin's files, as a plugin folder holds them.
-#[derive(Debug, Multipart)]
-pub struct PluginUpload {
-    /// `plugin.toml`.
-    manifest: Upload,
-    /// The component the manifest names (`component = "…"`).
-    component: Upload,
-    /// `plugin.sig`, the publisher's signature, when there is one.
-    signature: Option<Upload>,
-    /// `true` to install it even if it requests capabilities the config does not grant.
-    without_ungranted: Option<bool>,
-    /// `true` to install it even if it is older than the version installed.
-    downgrade: Option<bool>,
-}
-
-async fn read_text(upload: Upload, field: &str) -> Result<String, ApiError> {
-    let bytes = read_bytes(upload, field, MAX_TEXT_FILE_BYTES).await?;
-    String::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request(Some(field), format!("`{field}` is not UTF-8 text")))
-}
-
-async fn read_bytes(upload: Upload, field: &str, max: usize) -> Result<Vec<u8>, ApiError> {
-    if upload.size() > max {
-        let message = format!("`{field}` is larger than {max} bytes");
-        return Err(ApiError::bad_request(Some(field), message));
-    }
-    upload
-        .into_vec()
-        .await
-        .map_err(|e| ApiError::bad_request(Some(field), format!("cannot read `{field}`: {e}")))
-}
-
-impl PluginUpload {
-    async fn into_package(
-        self,
-    ) -> Result<(dcmaid_registry::package::Package, install::Allow), ApiError> {
-        let manifest = read_text(self.manifest, "manifest").await?;
-        let component = read_bytes(self.component, "component", MAX_COMPONENT_BYTES).await?;
-        let signature = match self.signature {
-            Some(signature) => Some(read_text(signature, "signature").await?),
-            None => None,
-        };
-        let package = install::uploaded(manifest, component, signature)
-            .map_err(|error| ApiError::bad_request(Some("manifest"), error.to_string()))?;
-        let allow = install::Allow {
-            ungranted: self.without_ungranted.unwrap_or(false),
-            downgrade: self.downgrade.unwrap_or(false),
-        };
-        Ok((package, allow))
     }
 }
 
@@ -213,10 +173,12 @@ fn install_refused(error: InstallError) -> ApiError {
             ApiError::bad_gateway(error.to_string())
         }
         InstallError::Package(_) => ApiError::bad_request(Some("manifest"), error.to_string()),
-        InstallError::Refused(_) | InstallError::NotGranted { .. } => {
-            ApiError::unprocessable(error.to_string())
+        InstallError::Refused(_)
+        | InstallError::NotGranted { .. }
+        | InstallError::Untrusted { .. } => ApiError::unprocessable(error.to_string()),
+        InstallError::Downgrade { .. } | InstallError::Impostor { .. } => {
+            ApiError::conflict(error.to_string())
         }
-        InstallError::Downgrade { .. } => ApiError::conflict(error.to_string()),
         InstallError::Write { .. } => ApiError::internal(error.to_string()),
     }
 }
@@ -233,6 +195,7 @@ impl PluginsApi {
             version: manifest.version.to_string(),
             role: manifest.role.to_string(),
             description: manifest.description.clone(),
+            identity: plugin.identity().to_string(),
             commands: plugin.commands().iter().map(|spec| spec.name.clone()).collect(),
             requested: manifest.capabilities.iter().map(ToString::to_string).collect(),
             granted: plugin.grants().iter().map(ToString::to_string).collect(),
@@ -314,7 +277,9 @@ impl PluginsApi {
         _auth: AdminAuth,
         body: JsonBody<ReviewRequest>,
     ) -> ApiResult<Json<Review>> {
-        let review = install::review(self.bot.config(), &body.0.reference).await;
+        let ReviewRequest { reference, allow_unsigned, replace } = body.0;
+        let allow = install::Allow { unsigned: allow_unsigned, replace, ..Default::default() };
+        let review = install::review(self.bot.config(), &reference, allow).await;
         Ok(Json(review.map_err(install_refused)?))
     }
 
@@ -329,8 +294,14 @@ impl PluginsApi {
         _auth: AdminAuth,
         body: JsonBody<InstallRequest>,
     ) -> ApiResult<Json<InstallView>> {
-        let InstallRequest { reference, without_ungranted, downgrade } = body.0;
-        let allow = install::Allow { ungranted: without_ungranted, downgrade };
+        let InstallRequest { reference, without_ungranted, downgrade, replace, allow_unsigned } =
+            body.0;
+        let allow = install::Allow {
+            ungranted: without_ungranted,
+            downgrade,
+            replace,
+            unsigned: allow_unsigned,
+        };
         let installed = install::install(self.bot.config(), &reference, allow).await;
         self.serve(installed.map_err(install_refused)?).await
     }
@@ -344,8 +315,8 @@ impl PluginsApi {
         _auth: AdminAuth,
         upload: PluginUpload,
     ) -> ApiResult<Json<Review>> {
-        let (package, _) = upload.into_package().await?;
-        let review = install::review_package(self.bot.config(), &package);
+        let (package, allow) = upload.into_package().await?;
+        let review = install::review_package(self.bot.config(), &package, allow);
         Ok(Json(review.map_err(install_refused)?))
     }
 

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     pub bind: SocketAddr,
@@ -28,6 +28,14 @@ pub struct ServerConfig {
     pub metrics_token: Option<String>,
     /// The environment variable holding the metrics token when `metrics_token` is not set.
     pub metrics_token_env: String,
+    /// The secret public chat sessions are signed with (at least 16 bytes); prefer
+    /// `session_secret_env`. Replicas behind one name share it. Neither set: a random one,
+    /// so sessions last as long as the process.
+    pub session_secret: Option<String>,
+    /// The environment variable holding the session secret when `session_secret` is unset.
+    pub session_secret_env: String,
+    /// How long a public chat session lasts, in days.
+    pub session_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +49,9 @@ impl Default for ServerConfig {
             hosts: Vec::new(),
             metrics_token: None,
             metrics_token_env: "DCMAID_METRICS_TOKEN".to_owned(),
+            session_secret: None,
+            session_secret_env: "DCMAID_SESSION_SECRET".to_owned(),
+            session_days: 30,
         }
     }
 }
@@ -59,8 +70,53 @@ impl ServerConfig {
         token.filter(|token| !token.trim().is_empty())
     }
 
+    /// The session secret, from the file or else the environment; `None` when unset or
+    /// empty.
+    pub fn session_secret(&self) -> Option<String> {
+        let secret =
+            self.session_secret.clone().or_else(|| std::env::var(&self.session_secret_env).ok());
+        secret.filter(|secret| !secret.is_empty())
+    }
+
+    pub fn session_max_age(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.session_days) * 86_400)
+    }
+
+    /// Rules serde cannot express; the message names the field.
+    pub fn check(&self) -> Result<(), String> {
+        crate::core::check_range("server.session_days", u64::from(self.session_days), 1..=3650)?;
+        match self.session_secret() {
+            Some(secret) if secret.len() < 16 => Err(format!(
+                "server.session_secret (or ${}) must be at least 16 bytes; it is {}",
+                self.session_secret_env,
+                secret.len()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the chat endpoint answers without the admin token (see `public_chat`).
     pub fn chat_is_public(&self) -> bool {
         self.public_chat.unwrap_or_else(|| self.bind.ip().is_loopback())
+    }
+}
+
+/// Never the tokens or the secret, which would otherwise reach a log with the configuration.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { "<set>" } else { "<unset>" };
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("admin_token", &hidden(self.admin_token.is_some()))
+            .field("admin_token_env", &self.admin_token_env)
+            .field("public_chat", &self.public_chat)
+            .field("cors_origins", &self.cors_origins)
+            .field("hosts", &self.hosts)
+            .field("metrics_token", &hidden(self.metrics_token.is_some()))
+            .field("metrics_token_env", &self.metrics_token_env)
+            .field("session_secret", &hidden(self.session_secret.is_some()))
+            .field("session_secret_env", &self.session_secret_env)
+            .field("session_days", &self.session_days)
+            .finish()
     }
 }

@@ -85,17 +85,17 @@ impl Bot {
             source,
         })?;
         let metrics = Arc::new(Metrics::new());
-        let storage = Storage::open(&config.storage_url()).await?;
+        let storage = Storage::connect(&config.storage_url(), &config.storage).await?;
         let cron = Arc::new(Cron::open(&storage).await?);
         let users =
             Arc::new(UserLedger::new(config.user_budgets.clone(), clock.clone(), metrics.clone()));
         let capabilities =
             Arc::new(shared(&config, &storage, &cron, &metrics, &clock, users.clone())?);
-        let redis = match &config.redis.url {
-            Some(url) => Some(
-                crate::redis::connect(url)
+        let redis = match config.redis.target() {
+            Some(target) => Some(
+                crate::redis::connect(&target)
                     .await
-                    .map_err(|source| StartError::Redis { url: url.clone(), source })?,
+                    .map_err(|source| StartError::Redis { url: target.to_string(), source })?,
             ),
             None => None,
         };

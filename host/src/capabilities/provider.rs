@@ -16,6 +16,8 @@ use crate::core::{Capability, PluginName, Role};
 /// What a plugin brings when its capabilities are prepared.
 pub struct PluginInfo<'a> {
     pub name: &'a PluginName,
+    /// Its own database, which belongs to its identity (`crate::storage::Storage::database_of`).
+    pub database: &'a str,
     pub role: Role,
     /// What it requested and the operator granted.
     pub granted: &'a BTreeSet<Capability>,
@@ -24,6 +26,8 @@ pub struct PluginInfo<'a> {
     pub overrides: &'a toml::Table,
     /// The hosts its manifest asks to reach, normalized; `*` for any.
     pub http_hosts: Vec<String>,
+    /// The hosts the operator granted it alone, beyond the allowlist.
+    pub http_grants: &'a super::http::allowlist::Allowlist,
     /// Whether it exports `scheduled` (its jobs would have nothing to fire without).
     pub fires: bool,
     /// What it may use over time and in total (its quotas, rates and budgets).

@@ -165,13 +165,8 @@ pub enum PluginCommand {
         reference: String,
         #[arg(long)]
         version: Option<String>,
-        /// Install even if it asks for capabilities the config does not grant (those calls
-        /// then fail).
-        #[arg(long)]
-        without_ungranted: bool,
-        /// Install even if it is older than the version installed.
-        #[arg(long)]
-        downgrade: bool,
+        #[command(flatten)]
+        allow: InstallFlags,
     },
     /// Show what a plugin in a registry asks for (capabilities, hosts) against what the
     /// config grants, and whether its signature and WIT version pass, without installing it.
@@ -179,12 +174,19 @@ pub enum PluginCommand {
     Review {
         /// host/repository:tag, host/repository@REQ, or host/repository (the newest).
         reference: String,
+        /// Review it as the install these flags would allow.
+        #[command(flatten)]
+        allow: InstallFlags,
     },
     /// Install the newest version of plugin NAME from where it was installed from.
     Upgrade {
         name: String,
+        /// Install even if it asks for capabilities the config does not grant.
         #[arg(long)]
         without_ungranted: bool,
+        /// Install it without a trusted publisher's signature: you vouch for it.
+        #[arg(long)]
+        allow_unsigned: bool,
     },
     /// Remove plugin NAME from the plugins directory (a running bot keeps it until restart).
     Remove { name: String },
@@ -199,4 +201,24 @@ pub enum PluginCommand {
         #[arg(long)]
         publisher: String,
     },
+}
+
+/// What the operator allows one install beyond the usual.
+#[derive(clap::Args)]
+pub struct InstallFlags {
+    /// Install even if it asks for capabilities the config does not grant (those calls
+    /// then fail).
+    #[arg(long)]
+    pub without_ungranted: bool,
+    /// Install even if it is older than the version installed.
+    #[arg(long)]
+    pub downgrade: bool,
+    /// Install it in place of another publisher's plugin of the same name (whose data stays
+    /// its own, out of the new plugin's reach).
+    #[arg(long)]
+    pub replace: bool,
+    /// Install it without a trusted publisher's signature: you vouch for it (recorded by
+    /// its content digest).
+    #[arg(long)]
+    pub allow_unsigned: bool,
 }

@@ -108,8 +108,9 @@ fn standing(folder: &Path, config: &Config) -> Result<String, String> {
     if !folder.join(&manifest.component).is_file() {
         return Err(format!("its component {} is missing", manifest.component.display()));
     }
-    match trust::standing(folder, &manifest, &config.trust) {
+    match trust::standing(folder, &manifest, &config.trust).trusted {
         Ok(Trusted::LocalBuild) => Ok("built here".to_owned()),
+        Ok(Trusted::Allowed) => Ok("installed unsigned on purpose".to_owned()),
         Ok(Trusted::Publisher(publisher)) => Ok(format!("signed by {publisher}")),
         Err(why) => Err(format!("not trusted: {why}")),
     }
@@ -135,14 +136,14 @@ fn model(config: &Config) -> Finding {
 }
 
 async fn redis(config: &Config) -> Finding {
-    let Some(url) = &config.redis.url else {
+    let Some(target) = config.redis.target() else {
         return Finding::Note(
             "no [redis] url: one replica, with cron claims and rate limits in this process".into(),
         );
     };
-    let shown = url.split_once('@').map_or(url.as_str(), |(_, host)| host);
+    let shown = target.to_string();
     let connected =
-        tokio::time::timeout(Duration::from_secs(3), dcmaid_host::redis::connect(url)).await;
+        tokio::time::timeout(Duration::from_secs(3), dcmaid_host::redis::connect(&target)).await;
     match connected {
         Ok(Ok(_client)) => match config.redis.secret() {
             Some(_) => Finding::Ok(format!("{shown} answers; swaps are shared, sealed")),

@@ -31,6 +31,8 @@ pub struct PluginRow {
     /// Without the slash.
     pub commands: Vec<String>,
     pub granted: Vec<String>,
+    /// Who it is (its name and publisher).
+    pub identity: String,
     pub budget: BudgetReport,
 }
 
@@ -50,6 +52,7 @@ impl PluginRow {
             wit: plugin.wit_version().to_string(),
             commands: plugin.commands().iter().map(|spec| spec.name.clone()).collect(),
             granted: plugin.grants().iter().map(ToString::to_string).collect(),
+            identity: plugin.identity().to_string(),
             budget: plugin.budget().report(),
         }
     }

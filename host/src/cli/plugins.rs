@@ -81,6 +81,10 @@ pub async fn list_plugins(config: Config) -> anyhow::Result<()> {
         println!("(no plugins in {})", plugins_dir.display());
         return Ok(());
     }
+    println!("\nIDENTITIES (whose data each reaches)");
+    for plugin in &table.loaded {
+        println!("{:<16} {}", plugin.name, plugin.identity);
+    }
     println!("\nBUDGETS (used of allowed; {})", operator.describe());
     for plugin in &table.loaded {
         println!("{:<16} {}", plugin.name, budget_line(&plugin.budget));

@@ -6,13 +6,17 @@ use std::path::Path;
 use anyhow::Context;
 use dcmaid_host::Config;
 use dcmaid_host::bot::SwapAction;
+use dcmaid_host::core::Progress;
 use dcmaid_host::install::Allow;
 
 /// `dcmaid plugin publish FOLDER REFERENCE`.
 pub async fn publish(folder: &Path, reference: &str, token_env: &str) -> anyhow::Result<()> {
     let package = dcmaid_registry::package::Package::from_folder(folder)?;
     let token = std::env::var(token_env).ok().filter(|t| !t.trim().is_empty());
+    let size = package.component.len() as u64;
+    let progress = Progress::steps(&format!("pushing {reference} ({})", megabytes(size)), 0);
     let pushed = dcmaid_registry::client::push(&package, reference, token.as_deref()).await?;
+    progress.finish("pushed");
     let signed = if package.signature.is_some() { "signed" } else { "unsigned" };
     println!(
         "published {} {} ({signed}) as {reference}: {pushed}",
@@ -41,12 +45,13 @@ async fn resolved(reference: &str, version: Option<&str>) -> anyhow::Result<Stri
     })
 }
 
-pub async fn review(config: &Config, reference: &str) -> anyhow::Result<()> {
+pub async fn review(config: &Config, reference: &str, allow: Allow) -> anyhow::Result<()> {
     let reference = resolved(reference, None).await?;
-    let review = dcmaid_host::install::review(config, &reference).await?;
+    let review = dcmaid_host::install::review(config, &reference, allow).await?;
     println!("{} {} ({reference})", review.name, review.version);
     println!("  {}", review.description);
     println!("  publisher: {}", review.publisher.as_deref().unwrap_or("(none)"));
+    println!("  identity: {}", review.identity);
     for capability in &review.capabilities {
         let state = if capability.granted { "granted by the config" } else { "NOT granted" };
         println!("  capability {}: {state}", capability.name);
@@ -69,13 +74,20 @@ pub async fn install(
     allow: Allow,
 ) -> anyhow::Result<()> {
     let reference = resolved(reference, version).await?;
-    let installed = dcmaid_host::install::install(&config, &reference, allow).await?;
+    let progress = Progress::steps(&format!("pulling {reference}"), 0);
+    let package = dcmaid_registry::client::pull(&reference).await?;
+    progress.finish(&format!("pulled {}", megabytes(package.component.len() as u64)));
+    let installed = dcmaid_host::install::install_package(&config, &package, &reference, allow)?;
     match &installed.replaced {
         Some(old) => println!(
             "installed {} {} (was {old}) from {reference}",
             installed.name, installed.version
         ),
         None => println!("installed {} {} from {reference}", installed.name, installed.version),
+    }
+    println!("  identity: {}", installed.identity);
+    if let Some(replaced) = &installed.replaced_identity {
+        println!("  replaced {replaced}, whose data stays its own");
     }
     println!("  granted: {}", list_or_none(&installed.granted));
     if !installed.not_granted.is_empty() {
@@ -140,4 +152,9 @@ pub fn sign(folder: &Path, key: &Path, publisher: &str) -> anyhow::Result<()> {
     let signature = dcmaid_host::trust::sign(folder, &secret, publisher)?;
     println!("signed {} as {publisher}: {}", folder.display(), signature.digest);
     Ok(())
+}
+
+/// `bytes` for a person: `1.4 MB`.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }

@@ -17,8 +17,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let discord_config = config.discord.clone();
     // A bad job stops the start, before anything runs.
     let jobs = config.cron.jobs()?;
-    let claims = match &config.redis.url {
-        Some(url) => Claims::redis(url, &format!("dcmaid-{}", std::process::id())).await?,
+    let claims = match config.redis.target() {
+        Some(target) => Claims::redis(&target, &format!("dcmaid-{}", std::process::id())).await?,
         None => Claims::Local,
     };
     let bot = Arc::new(Bot::start(config).await?);
@@ -26,8 +26,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let runner = bot.job_runner();
     let scheduled = bot.cron().start(Arc::new(claims), runner).await?;
     tracing::info!(jobs = scheduled, "cron: scheduling");
-    if let Some(url) = &bot.config().redis.url {
-        swap::follow(bot.swaps(), url).await.context("following swaps through Redis")?;
+    if let Some(target) = bot.config().redis.target() {
+        swap::follow(bot.swaps(), &target).await.context("following swaps through Redis")?;
     }
     if bot.config().watch_plugins {
         tracing::info!(dir = %bot.config().plugins_dir().display(), "watching the plugins for changes");

@@ -111,6 +111,9 @@ impl Config {
         if let Some(allowlist) = &mut config.http.allowlist_file {
             *allowlist = base.join(&*allowlist);
         }
+        if let Some(ca_file) = &mut config.redis.ca_file {
+            *ca_file = base.join(&*ca_file);
+        }
         Ok(config)
     }
 
@@ -137,6 +140,8 @@ impl Config {
             }
         }
         self.rate_limit.check()?;
+        self.server.check()?;
+        self.storage.check()?;
         self.redis.check()?;
         self.http.check()?;
         self.discord.check()?;

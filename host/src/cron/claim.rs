@@ -4,6 +4,7 @@
 //! slot has its own key, so a replica that dies mid-job never blocks the next slot. Without
 //! Redis the process is the only replica and claims every slot.
 
+use crate::redis::RedisTarget;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -27,11 +28,12 @@ pub enum Claims {
 }
 
 impl Claims {
-    /// Claims through the Redis at `url`, as `replica` (a name for logs and the key's value).
-    pub async fn redis(url: &str, replica: &str) -> Result<Claims, ClaimError> {
-        let client = crate::redis::connect(url)
+    /// Claims through the Redis at `target`, as `replica` (a name for logs and the key's
+    /// value).
+    pub async fn redis(target: &RedisTarget, replica: &str) -> Result<Claims, ClaimError> {
+        let client = crate::redis::connect(target)
             .await
-            .map_err(|source| ClaimError::Connect { url: url.to_owned(), source })?;
+            .map_err(|source| ClaimError::Connect { url: target.to_string(), source })?;
         Ok(Claims::Redis { client, replica: replica.to_owned() })
     }
 

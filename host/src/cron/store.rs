@@ -144,8 +144,7 @@ pub struct Run {
 
 impl JobStore {
     pub async fn open(storage: &Storage) -> Result<JobStore, StorageError> {
-        let db = storage.root().clone();
-        db.use_ns("dcmaid").use_db("cron").await?;
+        let db = storage.host_session("cron").await?;
         db.query(SCHEMA).await?.check()?;
         Ok(JobStore { db })
     }

@@ -223,7 +223,7 @@ async fn pile_haystack(
     let name = PluginName::new("memory").expect("a valid name");
     // The memory plugin's own budget, so that what is written here counts against its quota.
     let budget = bot.budgets().budget(&name, &toml::Table::new());
-    let documents = bot.capabilities().store.documents(&name, budget).await?;
+    let documents = bot.capabilities().store.documents(name.as_str(), budget).await?;
     let haystack = super::haystack::Haystack::new(dataset);
     for (of, conversation) in dataset.conversations.iter().enumerate() {
         let user = &conversation.user;

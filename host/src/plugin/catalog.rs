@@ -10,7 +10,7 @@ use super::conflicts::{Conflict, choose};
 use super::load::Loader;
 use super::loaded::Plugin;
 use super::policy::PluginPolicy;
-use crate::core::{PluginName, Role};
+use crate::core::{PluginName, Progress, Role};
 use crate::wit::ToolSpec;
 
 /// A file in a plugin's folder that says an operator disabled it: the folder stays (to
@@ -56,10 +56,14 @@ impl Plugins {
         let mut loaded = BTreeMap::new();
         let mut failed = Vec::new();
         let mut disabled = BTreeSet::new();
-        for manifest in manifests(dir) {
+        let manifests = manifests(dir);
+        // A cold compile cache takes seconds a plugin: say which, and how far.
+        let mut progress = Progress::steps("loading plugins", manifests.len() as u64);
+        for manifest in manifests {
             let folder = manifest.parent().unwrap_or(dir);
+            let name = folder.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            progress.advance(1, &name);
             if is_disabled(folder) {
-                let name = folder.file_name().unwrap_or_default().to_string_lossy().into_owned();
                 tracing::info!(plugin = %name, "disabled by an operator; not loaded");
                 disabled.insert(name);
                 continue;
@@ -79,6 +83,7 @@ impl Plugins {
                 }
             }
         }
+        progress.finish(&format!("{} loaded, {} failed", loaded.len(), failed.len()));
         Plugins::indexed(loaded, failed, disabled, &loader.policy)
     }
 

@@ -12,7 +12,7 @@ use crate::core::{Clock, FileError};
 use crate::manifest::Manifest;
 use crate::runtime::{CallError, Engine, Exports, Linked};
 use crate::telemetry::Metrics;
-use crate::trust::TrustConfig;
+use crate::trust::{Identity, TrustConfig, Trusted};
 use crate::wit::{WitError, WitVersion};
 
 /// Why a plugin did not load. Each names the plugin (or its manifest file).
@@ -56,20 +56,27 @@ pub enum LoadError {
 }
 
 /// The checks made before anything of a plugin runs: the WIT version it was built against,
-/// and its signature under the operator's trust policy; why it is trusted, if it is.
+/// and its signature under the operator's trust policy; who it is, and why it is trusted,
+/// if it is.
 pub fn vet(
     folder: &Path,
     manifest: &Manifest,
     trust: &TrustConfig,
-) -> Result<Option<crate::trust::Trusted>, LoadError> {
-    let plugin = manifest.name.to_string();
-    if let Some(wit) = &manifest.wit
-        && WitVersion::of(wit).is_none()
-    {
-        return Err(LoadError::WitVersion { plugin, wit: wit.clone() });
-    }
+) -> Result<(Identity, Option<Trusted>), LoadError> {
+    wit_declared(manifest)?;
     crate::trust::check(folder, manifest, trust)
-        .map_err(|reason| LoadError::Untrusted { plugin, reason })
+        .map_err(|reason| LoadError::Untrusted { plugin: manifest.name.to_string(), reason })
+}
+
+/// The version of `dcmaid:bot` the manifest says, if it says one, must be one this host
+/// speaks.
+pub fn wit_declared(manifest: &Manifest) -> Result<(), LoadError> {
+    match &manifest.wit {
+        Some(wit) if WitVersion::of(wit).is_none() => {
+            Err(LoadError::WitVersion { plugin: manifest.name.to_string(), wit: wit.clone() })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The version of `dcmaid:bot` the component's `bytes` are built against, which the host
@@ -113,7 +120,7 @@ impl Loader {
         let manifest = Manifest::load(manifest_path)?;
         let plugin = manifest.name.to_string();
         let folder = manifest_path.parent().unwrap_or(Path::new("."));
-        let trusted = vet(folder, &manifest, &self.policy.trust)?.is_some();
+        let (identity, trusted) = vet(folder, &manifest, &self.policy.trust)?;
         let path = folder.join(&manifest.component);
         let bytes = std::fs::read(&path).map_err(|source| LoadError::ReadComponent {
             plugin: plugin.clone(),
@@ -146,16 +153,26 @@ impl Loader {
                 reason: format!("{e:#}"),
             })?;
 
+        // Its data belongs to who it is, not to its name.
+        let storage = &self.capabilities.kv;
+        let database = storage.database_of(&manifest.name, &identity.key()).await.map_err(|e| {
+            LoadError::Capability {
+                plugin: plugin.clone(),
+                source: PrepareError(format!("cannot find its database: {e}")),
+            }
+        })?;
         let entry = self.policy.entry(&manifest.name);
         let granted = self.policy.effective_grants(&manifest.name, &manifest.capabilities);
         let budget = self.budgets.budget(&manifest.name, &entry.budgets);
         let info = PluginInfo {
             name: &manifest.name,
+            database: &database,
             role: manifest.role,
             granted: &granted,
             defaults: &manifest.config,
             overrides: &entry.config,
             http_hosts: manifest.http_hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+            http_grants: &entry.http_hosts,
             fires: exports.fires(),
             budget: &budget,
         };
@@ -177,7 +194,8 @@ impl Loader {
             exports,
             commands: Vec::new(),
             tools: Vec::new(),
-            trusted,
+            identity,
+            trusted: trusted.is_some(),
         };
         loaded.check().await.map_err(|source| match source {
             CallError::Plugin { call: "settings.validate", error, .. } => {

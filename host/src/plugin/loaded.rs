@@ -18,7 +18,10 @@ pub struct Plugin {
     pub(super) exports: Exports,
     pub(super) commands: Vec<CommandSpec>,
     pub(super) tools: Vec<ToolSpec>,
-    /// Built here or signed by a trusted publisher (see [`crate::trust::check`]).
+    /// Who it is: its name and publisher (see [`crate::trust::Identity`]).
+    pub(super) identity: crate::trust::Identity,
+    /// Built here, installed unsigned on purpose, or signed by a trusted publisher (see
+    /// [`crate::trust::check`]).
     pub(super) trusted: bool,
 }
 
@@ -30,6 +33,11 @@ impl Plugin {
     /// Whether it was built here or signed by a publisher the operator trusts.
     pub fn is_trusted(&self) -> bool {
         self.trusted
+    }
+
+    /// Who it is: its name and its publisher.
+    pub fn identity(&self) -> &crate::trust::Identity {
+        &self.identity
     }
 
     pub fn manifest(&self) -> &Manifest {

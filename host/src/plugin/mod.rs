@@ -13,7 +13,7 @@ mod policy;
 pub use crate::manifest::Manifest;
 pub use catalog::{BUILT_IN_COMMANDS, DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};
 pub use conflicts::Conflict;
-pub use load::{LoadError, Loader, component_version, vet};
+pub use load::{LoadError, Loader, component_version, vet, wit_declared};
 pub use loaded::Plugin;
 pub use output::Output;
 pub use policy::{PluginEntry, PluginPolicy};

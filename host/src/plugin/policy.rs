@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use crate::capabilities::http::Allowlist;
 use crate::core::{Capability, Limits, PluginName};
 use crate::trust::TrustConfig;
 
@@ -23,6 +24,10 @@ pub struct PluginEntry {
     pub config: toml::Table,
     /// Changes to `[budgets]` for this plugin: only the fields it names.
     pub budgets: toml::Table,
+    /// Hosts this plugin may reach beyond the allowlist, which grants every plugin; lines as
+    /// the allowlist's (`api.example.com`, `http://10.0.0.5:8080`). Its manifest must ask
+    /// for them too (a manifest's `*` asks for whatever the operator grants it).
+    pub http_hosts: Allowlist,
 }
 
 impl Default for PluginEntry {
@@ -32,6 +37,7 @@ impl Default for PluginEntry {
             grant: None,
             config: toml::Table::new(),
             budgets: toml::Table::new(),
+            http_hosts: Allowlist::default(),
         }
     }
 }

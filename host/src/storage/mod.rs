@@ -1,26 +1,24 @@
-//! SurrealDB: embedded by default (`surrealkv://` file or `mem://`). Each plugin gets its own
-//! database in the `plugins` namespace, reached through its own session, so no plugin can
-//! name another's data. Scripting and every network target are disabled.
+//! SurrealDB: embedded by default (`surrealkv://` file or `mem://`), or a server
+//! (`ws://`, `wss://`) that several replicas share. Each plugin identity gets its own
+//! database ([`identities`]), reached through its own session, so no plugin can name
+//! another's data; where each database lives is the [`Layout`]'s. Scripting and every
+//! network target are disabled. A server that goes away is reconnected to by the client
+//! (every second, replaying each session's sign-in and namespace); meanwhile calls fail.
 
 use std::time::{Duration, Instant};
 
 use surrealdb::Surreal;
 use surrealdb::engine::any::{self, Any};
 use surrealdb::opt::Config;
+use surrealdb::opt::auth::{Namespace, Root};
 use surrealdb::opt::capabilities::Capabilities;
 
-use serde::Deserialize;
+mod identities;
+mod layout;
+mod settings;
 
-use crate::core::PluginName;
-
-/// `[storage]` in `dcmaid.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StorageConfig {
-    /// A SurrealDB endpoint: `mem://`, or `surrealkv://PATH`. Default: a `surrealkv` file
-    /// under the data dir.
-    pub url: Option<String>,
-}
+pub use layout::{Layout, PLUGINS};
+pub use settings::{Credentials, PASS_ENV, StorageConfig, USER_ENV};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -35,6 +33,8 @@ pub enum StorageError {
     Query(#[from] surrealdb::Error),
     #[error("stored data does not read: {0}")]
     Decode(String),
+    #[error("cannot sign in to storage at {url} as `{user}`: {source}")]
+    SignIn { url: String, user: String, source: surrealdb::Error },
 }
 
 /// How long `open` waits for a datastore that is still closing.
@@ -51,27 +51,35 @@ pub struct Storage {
     /// In this process (`mem://`, `surrealkv://`): the process holds the datastore's lock, so
     /// nothing else writes it and reads may be cached.
     embedded: bool,
+    layout: Layout,
 }
 
+/// How long a health probe waits for the database.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl Storage {
+    /// The database at `url`, laid out by default (tests, tools).
     pub async fn open(url: &str) -> Result<Storage, StorageError> {
+        Storage::connect(url, &StorageConfig::default()).await
+    }
+
+    /// The database at `url`, signed in and laid out as `config` says.
+    pub async fn connect(url: &str, config: &StorageConfig) -> Result<Storage, StorageError> {
         let open_error = |source| StorageError::Open { url: url.to_owned(), source };
         // No scripting, no network: plugin-supplied queries must not reach the outside.
         let capabilities = Capabilities::new()
             .with_scripting(false)
             .with_no_net_targets_allowed()
             .with_all_net_targets_denied();
-        let config = Config::new().capabilities(capabilities);
+        let options = Config::new().capabilities(capabilities);
+        let embedded = url.starts_with("mem://") || url.starts_with("surrealkv://");
         // A datastore closes in the background after its last handle is dropped, so a restart
         // (in this process, or a new process right after the old one) may briefly find the
         // file still locked: wait a little before calling it taken.
         let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match any::connect((url, config.clone())).await {
-                Ok(root) => {
-                    let embedded = url.starts_with("mem://") || url.starts_with("surrealkv://");
-                    return Ok(Storage { root, embedded });
-                }
+        let root = loop {
+            match any::connect((url, options.clone())).await {
+                Ok(root) => break root,
                 Err(error) if is_locked(&error) && Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
@@ -80,7 +88,23 @@ impl Storage {
                 }
                 Err(error) => return Err(open_error(error)),
             }
+        };
+        if let Some(Credentials { user, password }) = config.credentials().filter(|_| !embedded) {
+            let signed_in = match &config.namespace {
+                Some(namespace) => {
+                    let namespace = namespace.clone();
+                    let username = user.clone();
+                    root.signin(Namespace { namespace, username, password }).await
+                }
+                None => root.signin(Root { username: user.clone(), password }).await,
+            };
+            signed_in.map_err(|source| StorageError::SignIn {
+                url: url.to_owned(),
+                user,
+                source,
+            })?;
         }
+        Ok(Storage { root, embedded, layout: Layout::of(config) })
     }
 
     /// The root session, for the host's own maintenance (backups); never handed to plugins.
@@ -88,14 +112,37 @@ impl Storage {
         &self.root
     }
 
-    /// A session on `plugin`'s own database; the session cannot be pointed elsewhere by the
-    /// plugin, which only ever reaches it through the host's capabilities.
+    /// A session on a plugin's own `database` (see [`Storage::database_of`]); the session
+    /// cannot be pointed elsewhere by the plugin, which only ever reaches it through the
+    /// host's capabilities.
     pub(crate) async fn plugin_session(
         &self,
-        plugin: &PluginName,
+        database: &str,
     ) -> Result<Surreal<Any>, StorageError> {
+        let (namespace, database) = self.layout.plugin(database);
+        self.session(&namespace, &database).await
+    }
+
+    /// A session on the host's own database `name` (`cron`, `host`).
+    pub(crate) async fn host_session(&self, name: &str) -> Result<Surreal<Any>, StorageError> {
+        let (namespace, database) = self.layout.host(name);
+        self.session(&namespace, &database).await
+    }
+
+    /// Where each database lives.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Whether the database answers now, within a couple of seconds.
+    pub async fn answers(&self) -> bool {
+        let probe = self.root.query("RETURN 1");
+        matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(_)))
+    }
+
+    async fn session(&self, namespace: &str, database: &str) -> Result<Surreal<Any>, StorageError> {
         let session = self.root.clone();
-        session.use_ns("plugins").use_db(plugin.as_str()).await?;
+        session.use_ns(namespace).use_db(database).await?;
         Ok(session)
     }
 

@@ -43,6 +43,11 @@ impl SecretKey {
 }
 
 impl PublicKey {
+    /// The key in a few characters, for messages: `ed25519:3d4017c3…`.
+    pub fn short(&self) -> String {
+        format!("{PREFIX}{}…", &hex::encode(self.0.to_bytes())[..8])
+    }
+
     /// Whether `signature` (hex) is this key's over `message`.
     pub fn verifies(&self, message: &[u8], signature: &str) -> bool {
         let Ok(bytes) = hex::decode(signature) else { return false };

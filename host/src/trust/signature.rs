@@ -1,4 +1,7 @@
-//! `plugin.sig`: who signed a plugin folder, and the signature over its content digest.
+//! `plugin.sig`: who signed a plugin folder, and what they signed: a statement binding
+//! their name and key to the plugin's name, version and `dcmaid:bot` version and to the
+//! folder's content digest, so that a signature cannot be carried to another plugin, nor its
+//! publisher renamed.
 
 use std::path::Path;
 
@@ -11,15 +14,39 @@ use crate::manifest::Manifest;
 /// The signature's file, beside `plugin.toml`.
 pub const FILE: &str = "plugin.sig";
 
+/// The statement's first line; a signature over anything else is not one of ours.
+const STATEMENT: &str = "dcmaid plugin signature v2";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     pub publisher: String,
     pub key: PublicKey,
+    /// The plugin's name and version, as its manifest says them.
+    pub name: String,
+    pub version: String,
+    /// The version of `dcmaid:bot` its component is built against.
+    pub wit: String,
     /// `sha256:<hex>` of the folder's content (see [`content_digest`]).
     pub digest: String,
-    /// ed25519 over the digest's text, hex.
+    /// ed25519 over [`Signature::statement`], hex.
     pub signature: String,
+}
+
+impl Signature {
+    /// What the key signs: every field but the signature, one a line.
+    pub fn statement(&self) -> String {
+        let Signature { publisher, key, name, version, wit, digest, .. } = self;
+        format!(
+            "{STATEMENT}\npublisher: {publisher}\nkey: {key}\nname: {name}\nversion: {version}\n\
+             wit: {wit}\ndigest: {digest}\n"
+        )
+    }
+
+    /// Whether the signature is the key's over the statement.
+    pub fn verifies(&self) -> bool {
+        self.key.verifies(self.statement().as_bytes(), &self.signature)
+    }
 }
 
 /// The digest a signature covers: SHA-256 over one line per file, `<name> <sha256 hex>`,
@@ -33,12 +60,21 @@ pub fn content_digest(folder: &Path, manifest: &Manifest) -> std::io::Result<Str
     Ok(format!("sha256:{}", hex::encode(Sha256::digest(listing.as_bytes()))))
 }
 
+/// The version of `dcmaid:bot` the component in `folder` is built against, as text.
+pub fn component_wit(folder: &Path, manifest: &Manifest) -> Result<String, String> {
+    let bytes = std::fs::read(folder.join(&manifest.component)).map_err(|e| e.to_string())?;
+    let version = crate::wit::version_of(&bytes).map_err(|e| e.to_string())?;
+    Ok(version.to_string())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
     #[error(transparent)]
     Manifest(#[from] crate::core::FileError),
     #[error("reading or writing the plugin's files: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the component cannot be signed: {0}")]
+    Component(String),
     #[error("writing plugin.sig: {0}")]
     Encode(#[from] toml::ser::Error),
 }
@@ -46,13 +82,16 @@ pub enum SignError {
 /// Sign the plugin in `folder` as `publisher`, writing `plugin.sig`.
 pub fn sign(folder: &Path, secret: &SecretKey, publisher: &str) -> Result<Signature, SignError> {
     let manifest = Manifest::load(&folder.join("plugin.toml"))?;
-    let digest = content_digest(folder, &manifest)?;
-    let signature = Signature {
+    let mut signature = Signature {
         publisher: publisher.to_owned(),
         key: secret.public(),
-        signature: secret.sign(digest.as_bytes()),
-        digest,
+        name: manifest.name.to_string(),
+        version: manifest.version.to_string(),
+        wit: component_wit(folder, &manifest).map_err(SignError::Component)?,
+        digest: content_digest(folder, &manifest)?,
+        signature: String::new(),
     };
+    signature.signature = secret.sign(signature.statement().as_bytes());
     std::fs::write(folder.join(FILE), toml::to_string(&signature)?)?;
     Ok(signature)
 }

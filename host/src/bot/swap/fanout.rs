@@ -57,11 +57,14 @@ impl Swaps {
 
 /// Follow the other replicas' swaps, for as long as `swaps` lives. Needs `[redis] url` and
 /// a secret; without the secret there is nothing to follow (the start said so).
-pub async fn follow(swaps: &Arc<Swaps>, url: &str) -> Result<(), fred::error::Error> {
+pub async fn follow(
+    swaps: &Arc<Swaps>,
+    target: &crate::redis::RedisTarget,
+) -> Result<(), fred::error::Error> {
     if swaps.fanout.is_none() {
         return Ok(());
     }
-    let subscriber = crate::redis::subscriber(url).await?;
+    let subscriber = crate::redis::subscriber(target).await?;
     subscriber.subscribe(CHANNEL).await?;
     // Resubscribes after a reconnection.
     let _managed = subscriber.manage_subscriptions();

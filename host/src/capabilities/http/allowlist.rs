@@ -3,7 +3,9 @@
 //! HTTPS on that port; `http://host:port` grants plain HTTP to exactly that host and port
 //! (for a service on the operator's own network, or a test's fake). Hosts are read as a
 //! browser reads them (WHATWG URL): lowercased, international names as punycode, a trailing
-//! dot dropped, IPv4 in any spelling as dotted decimal.
+//! dot dropped, IPv4 in any spelling as dotted decimal. The file grants every plugin; an
+//! operator grants one plugin more with `[plugins.<name>] http_hosts`, a list of the same
+//! lines.
 
 use std::collections::BTreeSet;
 
@@ -19,9 +21,24 @@ pub struct Grant {
     pub port: u16,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(try_from = "Vec<String>")]
 pub struct Allowlist {
     grants: BTreeSet<Grant>,
+}
+
+/// A list of grants, as `[plugins.<name>] http_hosts` writes them.
+impl TryFrom<Vec<String>> for Allowlist {
+    type Error = String;
+
+    fn try_from(lines: Vec<String>) -> Result<Self, String> {
+        let mut grants = BTreeSet::new();
+        for line in &lines {
+            let grant = parse_grant(line.trim()).map_err(|why| format!("`{line}`: {why}"))?;
+            grants.insert(grant);
+        }
+        Ok(Allowlist { grants })
+    }
 }
 
 impl Allowlist {
@@ -47,6 +64,10 @@ impl Allowlist {
 
     pub fn grants(&self) -> impl Iterator<Item = &Grant> {
         self.grants.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty()
     }
 }
 

@@ -21,6 +21,8 @@ use crate::telemetry::{HttpOutcome, Metrics};
 /// One plugin's way out: what it may reach and how long it may wait.
 pub struct PluginEgress {
     pub allowlist: Arc<Allowlist>,
+    /// What the operator granted this plugin alone.
+    pub own: Allowlist,
     /// The hosts the plugin's manifest requests, normalized.
     pub requested: Vec<String>,
     pub limits: HttpLimits,
@@ -31,7 +33,7 @@ pub struct PluginEgress {
 
 impl PluginEgress {
     fn checker(&self) -> Egress<'_> {
-        Egress { allowlist: &self.allowlist, requested: &self.requested }
+        Egress { allowlist: &self.allowlist, own: &self.own, requested: &self.requested }
     }
 }
 

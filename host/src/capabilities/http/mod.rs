@@ -49,6 +49,7 @@ impl Provider for Http {
     async fn prepare(shared: &HttpShared, plugin: &PluginInfo<'_>) -> Prepared<PluginEgress> {
         Ok(PluginEgress {
             allowlist: shared.allowlist.clone(),
+            own: plugin.http_grants.clone(),
             requested: plugin.http_hosts.clone(),
             limits: shared.limits,
             metrics: shared.metrics.clone(),

@@ -24,7 +24,7 @@ pub enum Denied {
     Scheme(String),
     #[error("URLs with a user name or password are refused")]
     Userinfo,
-    #[error("`{host}` is not on the operator's allowlist")]
+    #[error("`{host}` is not on the operator's allowlist, nor granted to this plugin")]
     NotAllowlisted { host: String },
     #[error("`{host}` is not among the hosts the plugin's manifest requests")]
     NotRequested { host: String },
@@ -64,9 +64,12 @@ pub struct Target {
     pub granted_literal: bool,
 }
 
-/// The URL checks for one plugin: the operator's allowlist and the hosts it requested.
+/// The URL checks for one plugin: the operator's allowlist (which grants every plugin), what
+/// the operator granted this plugin alone, and the hosts it requested.
 pub struct Egress<'a> {
     pub allowlist: &'a Allowlist,
+    /// `[plugins.<name>] http_hosts`: granted to this plugin only.
+    pub own: &'a Allowlist,
     /// The hosts the plugin's manifest requests, normalized as the allowlist's; `*` for any.
     pub requested: &'a [String],
 }
@@ -88,8 +91,9 @@ impl Egress<'_> {
         let host = normalize_host(&host);
         let port =
             parsed.port_or_known_default().ok_or_else(|| Denied::Malformed("no port".into()))?;
-        let on_list = |https| self.allowlist.grants().any(|g| g.https == https && g.host == host);
-        if !self.allowlist.allows(https, &host, port) {
+        let grants = || self.allowlist.grants().chain(self.own.grants());
+        let on_list = |https| grants().any(|g| g.https == https && g.host == host);
+        if !self.allowlist.allows(https, &host, port) && !self.own.allows(https, &host, port) {
             return Err(match (on_list(https), https) {
                 (true, _) => Denied::Port { host, port },
                 (false, false) if on_list(true) => Denied::Scheme("http".into()),
@@ -136,7 +140,8 @@ mod tests {
     fn the_ssrf_battery_is_denied_before_anything_is_sent() {
         let allowlist = Allowlist::parse(LIST).unwrap();
         let requested = requested();
-        let egress = Egress { allowlist: &allowlist, requested: &requested };
+        let egress =
+            Egress { allowlist: &allowlist, own: &Allowlist::default(), requested: &requested };
         let denied = [
             // Hosts not on the list, however they are spelled.
             "https://evil.test/",
@@ -198,7 +203,8 @@ mod tests {
     fn allowed_hosts_pass_in_any_spelling_of_the_same_host() {
         let allowlist = Allowlist::parse(LIST).unwrap();
         let requested = requested();
-        let egress = Egress { allowlist: &allowlist, requested: &requested };
+        let egress =
+            Egress { allowlist: &allowlist, own: &Allowlist::default(), requested: &requested };
         for url in [
             "https://api.github.com/repos/rust-lang/rust",
             "https://API.GITHUB.COM/search/issues?q=x",
@@ -222,7 +228,8 @@ mod tests {
     fn a_host_must_be_both_allowlisted_and_requested() {
         let allowlist = Allowlist::parse(LIST).unwrap();
         let requested = vec!["api.github.com".to_owned()];
-        let egress = Egress { allowlist: &allowlist, requested: &requested };
+        let egress =
+            Egress { allowlist: &allowlist, own: &Allowlist::default(), requested: &requested };
         assert!(egress.check_url("https://api.github.com/").is_ok());
         assert_eq!(
             egress.check_url("https://api.duckduckgo.com/"),
@@ -234,9 +241,28 @@ mod tests {
         );
         // `*` asks for whatever the operator allows, and no more.
         let any = vec!["*".to_owned()];
-        let egress = Egress { allowlist: &allowlist, requested: &any };
+        let egress = Egress { allowlist: &allowlist, own: &Allowlist::default(), requested: &any };
         assert!(egress.check_url("https://api.duckduckgo.com/").is_ok());
         assert!(egress.check_url("https://evil.test/").is_err());
+    }
+
+    /// A host the operator granted one plugin is that plugin's: another plugin's `*` does
+    /// not reach it.
+    #[test]
+    fn a_host_granted_to_one_plugin_is_not_anothers() {
+        let allowlist = Allowlist::parse(LIST).unwrap();
+        let own = Allowlist::try_from(vec!["internal.example".to_owned()]).unwrap();
+        let any = vec!["*".to_owned()];
+        let granted = Egress { allowlist: &allowlist, own: &own, requested: &any };
+        assert!(granted.check_url("https://internal.example/").is_ok());
+        assert!(granted.check_url("https://api.github.com/").is_ok(), "and the allowlist");
+        let other = Egress { allowlist: &allowlist, own: &Allowlist::default(), requested: &any };
+        assert_eq!(
+            other.check_url("https://internal.example/"),
+            Err(Denied::NotAllowlisted { host: "internal.example".into() })
+        );
+        let bad = Allowlist::try_from(vec!["ftp://x.example".to_owned()]).unwrap_err();
+        assert!(bad.starts_with("`ftp://x.example`"), "{bad}");
     }
 
     #[test]

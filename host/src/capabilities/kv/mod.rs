@@ -26,7 +26,7 @@ impl Provider for Kv {
     type Plugin = KvTable;
 
     async fn prepare(storage: &Storage, info: &PluginInfo<'_>) -> Prepared<KvTable> {
-        let opened = KvTable::open(storage, info.name, info.budget.clone()).await;
+        let opened = KvTable::open(storage, info.database, info.budget.clone()).await;
         opened.map_err(|e| PrepareError(format!("cannot open its storage: {e}")))
     }
 
@@ -122,11 +122,13 @@ mod tests {
         let budget = PluginBudget::standalone(name.clone(), budgets);
         let info = PluginInfo {
             name,
+            database: name.as_str(),
             role: Role::Tool,
             granted: &granted,
             defaults: &empty,
             overrides: &empty,
             http_hosts: Vec::new(),
+            http_grants: &Default::default(),
             fires: false,
             budget: &budget,
         };

@@ -11,7 +11,6 @@ use surrealdb::types::{Bytes, RecordId, Value};
 
 use super::cache::ReadCache;
 use crate::budget::{PluginBudget, Refusal};
-use crate::core::PluginName;
 use crate::storage::{Storage, StorageError};
 
 /// Why a write failed.
@@ -56,10 +55,10 @@ impl KvTable {
     /// The plugin's table, created if it is new, its writes kept to `budget`'s quota.
     pub async fn open(
         storage: &Storage,
-        plugin: &PluginName,
+        database: &str,
         budget: Arc<PluginBudget>,
     ) -> Result<KvTable, StorageError> {
-        let db = storage.plugin_session(plugin).await?;
+        let db = storage.plugin_session(database).await?;
         db.query(
             "DEFINE TABLE IF NOT EXISTS kv SCHEMAFULL; \
                   DEFINE FIELD IF NOT EXISTS data ON kv TYPE bytes;",
@@ -209,7 +208,7 @@ mod tests {
     #[tokio::test]
     async fn kv_round_trips_lists_and_deletes() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, "alpha", budget("alpha")).await.unwrap();
         assert_eq!(kv.get("a/1").await.unwrap(), None);
         kv.set("a/1", b"one".to_vec()).await.unwrap();
         kv.set("a/2", vec![0, 255, 7]).await.unwrap();
@@ -228,7 +227,7 @@ mod tests {
     #[tokio::test]
     async fn the_read_cache_answers_what_the_database_holds_past_its_bound() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, "alpha", budget("alpha")).await.unwrap();
         assert!(kv.cache.is_some(), "an embedded store caches reads");
         let megabyte = vec![7u8; 1 << 20];
         for n in 0..20 {
@@ -247,8 +246,8 @@ mod tests {
     #[tokio::test]
     async fn plugins_have_separate_key_spaces() {
         let storage = Storage::open("mem://").await.unwrap();
-        let alpha = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
-        let beta = KvTable::open(&storage, &name("beta"), budget("beta")).await.unwrap();
+        let alpha = KvTable::open(&storage, "alpha", budget("alpha")).await.unwrap();
+        let beta = KvTable::open(&storage, "beta", budget("beta")).await.unwrap();
         alpha.set("secret", b"alpha's".to_vec()).await.unwrap();
         assert_eq!(beta.get("secret").await.unwrap(), None);
         assert!(beta.list_keys("", 100).await.unwrap().is_empty());
@@ -259,7 +258,7 @@ mod tests {
     #[tokio::test]
     async fn keys_are_data_not_query_text() {
         let storage = Storage::open("mem://").await.unwrap();
-        let kv = KvTable::open(&storage, &name("alpha"), budget("alpha")).await.unwrap();
+        let kv = KvTable::open(&storage, "alpha", budget("alpha")).await.unwrap();
         let nasty = "x'); DELETE kv; --";
         kv.set("keep", b"1".to_vec()).await.unwrap();
         kv.set(nasty, b"2".to_vec()).await.unwrap();

@@ -26,7 +26,7 @@ impl Provider for Store {
     type Plugin = Documents;
 
     async fn prepare(shared: &StoreShared, info: &PluginInfo<'_>) -> Prepared<Documents> {
-        let documents = shared.documents(info.name, info.budget.clone()).await;
+        let documents = shared.documents(info.database, info.budget.clone()).await;
         documents.map_err(|e| PrepareError(format!("cannot open its storage: {e}")))
     }
 

@@ -1,5 +1,5 @@
 //! What the store capability shares between plugins: the database, the clock documents are
-//! stamped with, and each plugin's in-memory indexes (embedded stores only), which outlive a
+//! stamped with, and each plugin database's in-memory indexes (embedded stores only), which outlive a
 //! plugin's reloads so that a hot swap does not rebuild them.
 
 use std::collections::HashMap;
@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::documents::{Documents, LiveIndexes};
 use crate::budget::PluginBudget;
-use crate::core::{Clock, PluginName};
+use crate::core::Clock;
 use crate::storage::{Storage, StorageError};
 
 pub struct StoreShared {
     storage: Storage,
     clock: Clock,
-    indexes: Mutex<HashMap<PluginName, Arc<LiveIndexes>>>,
+    indexes: Mutex<HashMap<String, Arc<LiveIndexes>>>,
 }
 
 impl StoreShared {
@@ -21,18 +21,18 @@ impl StoreShared {
         StoreShared { storage, clock, indexes: Mutex::default() }
     }
 
-    /// `plugin`'s document collections, with the in-memory indexes on an embedded store,
-    /// their writes kept to `budget`'s quota.
+    /// The document collections in a plugin's own `database`, with the in-memory indexes
+    /// on an embedded store, their writes kept to `budget`'s quota.
     pub async fn documents(
         &self,
-        plugin: &PluginName,
+        database: &str,
         budget: Arc<PluginBudget>,
     ) -> Result<Documents, StorageError> {
         let live = self.storage.is_embedded().then(|| {
             let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
-            indexes.entry(plugin.clone()).or_default().clone()
+            indexes.entry(database.to_owned()).or_default().clone()
         });
-        let session = self.storage.plugin_session(plugin).await?;
+        let session = self.storage.plugin_session(database).await?;
         Documents::open(session, self.clock.clone(), live, budget).await
     }
 
@@ -40,10 +40,10 @@ impl StoreShared {
     /// For measuring what the indexes save.
     pub async fn documents_unindexed(
         &self,
-        plugin: &PluginName,
+        database: &str,
         budget: Arc<PluginBudget>,
     ) -> Result<Documents, StorageError> {
-        let session = self.storage.plugin_session(plugin).await?;
+        let session = self.storage.plugin_session(database).await?;
         Documents::open(session, self.clock.clone(), None, budget).await
     }
 }

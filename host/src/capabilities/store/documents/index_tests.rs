@@ -26,7 +26,7 @@ async fn the_in_memory_index_answers_as_the_database_does_and_follows_every_writ
     let shared = StoreShared::new(storage.clone(), Clock::system());
     // Written before any index exists: the index is built from the database.
     let unindexed =
-        shared.documents_unindexed(&plugin, super::tests::budget(&plugin)).await.unwrap();
+        shared.documents_unindexed(plugin.as_str(), super::tests::budget(&plugin)).await.unwrap();
     unindexed.define(spec("notes")).await.unwrap();
     let texts = [
         ("ann", "My dog is called Biscuit", [1.0, 0.0, 0.0]),
@@ -120,7 +120,7 @@ async fn an_index_built_from_thousands_of_documents_misses_none() {
     let shared = StoreShared::new(storage.clone(), Clock::system());
     let plugin = PluginName::new("memory").unwrap();
     let unindexed =
-        shared.documents_unindexed(&plugin, super::tests::budget(&plugin)).await.unwrap();
+        shared.documents_unindexed(plugin.as_str(), super::tests::budget(&plugin)).await.unwrap();
     unindexed.define(spec("notes")).await.unwrap();
     // More than two pages of the builder's reads.
     for n in 0..2500 {
@@ -145,7 +145,7 @@ async fn relations_in_the_index_answer_as_the_database_does() {
     let clock = ManualClock::at_ms(1_000);
     let shared = StoreShared::new(storage.clone(), Clock::from(clock.clone()));
     let unindexed =
-        shared.documents_unindexed(&plugin, super::tests::budget(&plugin)).await.unwrap();
+        shared.documents_unindexed(plugin.as_str(), super::tests::budget(&plugin)).await.unwrap();
     unindexed.define(spec("notes")).await.unwrap();
     for id in ["a", "b", "c", "d"] {
         unindexed.put("notes", id, memory("ann", id), Some(vec![1.0, 0.0, 0.0])).await.unwrap();

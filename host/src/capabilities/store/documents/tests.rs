@@ -8,7 +8,7 @@ use crate::storage::Storage;
 
 pub(super) async fn documents(shared: &StoreShared, plugin: &str) -> Documents {
     let name = PluginName::new(plugin).unwrap();
-    shared.documents(&name, budget(&name)).await.unwrap()
+    shared.documents(name.as_str(), budget(&name)).await.unwrap()
 }
 
 /// A budget of the defaults for `plugin`, of its own.
@@ -266,7 +266,8 @@ async fn writes_keep_to_the_quota_and_removing_gives_it_back() {
     let name = PluginName::new("memory").unwrap();
     let quota =
         Budgets { store: StoreBudget { max_documents: 2, max_bytes: 200 }, ..Budgets::default() };
-    let store = shared.documents(&name, PluginBudget::standalone(name.clone(), quota.clone()));
+    let store =
+        shared.documents(name.as_str(), PluginBudget::standalone(name.clone(), quota.clone()));
     let store = store.await.unwrap();
     store.define(spec("notes")).await.unwrap();
     let note = |text: &str| fields(json!({ "text": text }));
@@ -289,7 +290,7 @@ async fn writes_keep_to_the_quota_and_removing_gives_it_back() {
     store.insert("notes", note("three"), None).await.unwrap();
 
     // A budget that starts afresh (the bot restarted) measures what is stored.
-    let again = shared.documents(&name, PluginBudget::standalone(name.clone(), quota));
+    let again = shared.documents(name.as_str(), PluginBudget::standalone(name.clone(), quota));
     let again = again.await.unwrap();
     let refused = again.insert("notes", note("four"), None).await.unwrap_err();
     assert!(matches!(refused, DocumentError::Limited(_)), "{refused:?}");
