@@ -10,6 +10,7 @@ ensure_docker_registry
 ensure_embedding_model
 ensure_openapi_validator
 ensure_browser
+ensure_schemathesis
 
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary. Built with every test target, so
@@ -18,3 +19,5 @@ scripts/build-plugins.sh --no-install
 cargo build --workspace --bins --tests
 scripts/check-templates.sh
 cargo test --workspace "$@"
+# The HTTP API against its own OpenAPI document, by a client nobody here wrote.
+scripts/api-contract.sh

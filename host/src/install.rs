@@ -86,6 +86,7 @@ impl From<LoadError> for InstallError {
 
 /// An installed plugin, and what it asks of the operator.
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Installed {
     pub name: String,
     pub version: String,
@@ -131,6 +132,7 @@ pub struct Requested {
 
 /// What a plugin in a registry asks for, read before it is installed or granted anything.
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Review {
     pub name: String,
     pub version: String,

@@ -133,7 +133,11 @@ async fn the_admin_api_adds_lists_runs_disables_and_removes_jobs() {
     ] {
         let response =
             api.post("/api/v1/jobs").header("Authorization", bearer).body_json(&body).send().await;
-        response.assert_status(StatusCode::BAD_REQUEST);
+        response.assert_status(match field {
+            // Well-formed, but not a schedule this host reads.
+            "cron" | "timezone" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        });
         let error: Value = response.json().await.value().deserialize();
         assert_eq!(error["field"], field, "{body}: {error}");
         assert!(error["error"].as_str().unwrap().contains(field), "{body}: {error}");

@@ -220,8 +220,11 @@ async fn a_tampered_unsigned_strangers_or_too_new_plugin_is_refused_saying_which
         ),
     ];
     for (reference, says) in cases {
-        let reviewed =
-            review(&config, &reference, Allow::default()).await.unwrap().refused.unwrap_or_default();
+        let reviewed = review(&config, &reference, Allow::default())
+            .await
+            .unwrap()
+            .refused
+            .unwrap_or_default();
         assert!(reviewed.contains(says), "{reference}: {reviewed}");
         let error = install(&config, &reference, UNGRANTED).await.unwrap_err();
         assert!(

@@ -188,11 +188,8 @@ async fn a_0_2_0_plugin_sees_new_cases_as_their_own_and_the_web_chat_is_direct()
     assert_eq!(say(&bot, "ann", "/case anything").await.reply, "not-granted");
 
     let app = poem::test::TestClient::new(dcmaid_host::api::routes(bot.clone(), None));
-    let response = app
-        .post("/api/v1/chat")
-        .body_json(&serde_json::json!({"text": "/context"}))
-        .send()
-        .await;
+    let response =
+        app.post("/api/v1/chat").body_json(&serde_json::json!({"text": "/context"})).send().await;
     response.assert_status_is_ok();
     let reply = response.json().await;
     let reply = reply.value().object().get("reply").string().to_owned();

@@ -12,6 +12,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::auth::AdminAuth;
+use super::error::ApiResult;
 use super::tag::Tag;
 use crate::bot::Bot;
 use crate::telemetry::logtail::{self, LINES_KEPT, LogLine};
@@ -21,11 +22,12 @@ type LogLines = std::pin::Pin<Box<dyn tokio_stream::Stream<Item = LogLine> + Sen
 
 /// The last minutes of the bot.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SummaryView {
     /// The window the rates, percentile and errors cover, in seconds.
     pub window_secs: u64,
     pub messages_per_minute: f64,
-    /// The 95th percentile of the time from message to reply; null when no message came.
+    /// The 95th percentile of the time from message to reply; absent when no message came.
     pub p95_latency_ms: Option<f64>,
     /// Users who wrote in the last 15 minutes.
     pub active_users: u64,
@@ -51,11 +53,11 @@ impl ActivityApi {
     /// minutes, the active users, and a per-minute chart of the last half hour. For the
     /// totals since start, scrape `GET /metrics`.
     #[oai(path = "/metrics/summary", method = "get")]
-    async fn summary(&self, _auth: AdminAuth) -> Json<SummaryView> {
+    async fn summary(&self, _auth: AdminAuth) -> ApiResult<Json<SummaryView>> {
         let metrics = self.bot.metrics();
         let summary = metrics.summary();
         let plugins = self.bot.plugins();
-        Json(SummaryView {
+        Ok(Json(SummaryView {
             window_secs: summary.window_secs,
             messages_per_minute: summary.messages_per_minute,
             p95_latency_ms: summary.p95_latency_ms,
@@ -65,7 +67,7 @@ impl ActivityApi {
             per_minute: summary.per_minute,
             plugins_loaded: plugins.loaded().count() as u64,
             plugins_failed: plugins.failed().len() as u64,
-        })
+        }))
     }
 
     /// The last log lines
@@ -77,13 +79,13 @@ impl ActivityApi {
         &self,
         _auth: AdminAuth,
         /// Only lines with a greater `seq`.
-        #[oai(default)]
+        #[oai(default, validator(minimum(value = "0")))]
         after: Query<u64>,
         /// At most this many (the newest), 1 to 1,000.
         #[oai(default = "lines_kept", validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<u64>,
-    ) -> Json<Vec<LogLine>> {
-        Json(logtail::tail().since(after.0, limit.0 as usize))
+    ) -> ApiResult<Json<Vec<LogLine>>> {
+        Ok(Json(logtail::tail().since(after.0, limit.0 as usize)))
     }
 
     /// Follow the log
@@ -91,12 +93,12 @@ impl ActivityApi {
     /// A server-sent event stream: each new log line as one `log` event, its data the
     /// line as JSON.
     #[oai(path = "/logs/stream", method = "get")]
-    async fn stream(&self, _auth: AdminAuth) -> EventStream<LogLines> {
+    async fn stream(&self, _auth: AdminAuth) -> ApiResult<EventStream<LogLines>> {
         // A follower that falls behind skips ahead; the `seq` gap shows what it missed.
         let lines = BroadcastStream::new(logtail::tail().follow()).filter_map(Result::ok);
-        EventStream::new(Box::pin(lines) as LogLines)
+        Ok(EventStream::new(Box::pin(lines) as LogLines)
             .to_event(|line| Event::message(line.to_json_string()).event_type("log"))
-            .keep_alive(std::time::Duration::from_secs(15))
+            .keep_alive(std::time::Duration::from_secs(15)))
     }
 }
 

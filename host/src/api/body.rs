@@ -79,3 +79,14 @@ impl<T: DeserializeOwned + Checked + Send> ParsePayload for JsonBody<T> {
 }
 
 poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Checked + Send);
+
+/// For an optional field of a request body: absent is `None`, but `null` is refused, as the
+/// schema (a string, not a nullable one) says. `#[serde(default, deserialize_with =
+/// "not_null")]`.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

@@ -23,20 +23,24 @@ const MAX_ID_CHARS: usize = 128;
 /// A message to the bot.
 #[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct ChatRequest {
     /// Who writes, for the operator (with the admin token) only; the bot knows them as
     /// `web:<user_id>`. Anyone else speaks as the session the server gave them (the
     /// `X-Dcmaid-Session` header or the `dcmaid_session` cookie; a new one when neither is
     /// sent). 1 to 128 characters, no control characters.
-    #[oai(validator(min_length = 1, max_length = 128))]
-    #[serde(default)]
+    #[oai(validator(
+        max_length = 128,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    ))]
+    #[serde(default, deserialize_with = "super::body::not_null")]
     user_id: Option<String>,
     /// The name the bot calls them by; default their user id.
     #[oai(validator(max_length = 128))]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::body::not_null")]
     user_name: Option<String>,
-    /// What they write; 1 to 4,096 characters.
-    #[oai(validator(min_length = 1, max_length = 4096))]
+    /// What they write; 1 to 4,096 characters, not all blank.
+    #[oai(validator(max_length = 4096, pattern = r"\S"))]
     text: String,
 }
 
@@ -46,14 +50,10 @@ impl Checked for ChatRequest {
             ApiError::bad_request(Some(field), format!("`{field}` is longer than {max} characters"))
         };
         if let Some(user_id) = &self.user_id {
-            if user_id.trim().is_empty() {
-                return Err(ApiError::bad_request(Some("user_id"), "`user_id` must not be empty"));
-            }
             if user_id.chars().count() > MAX_ID_CHARS {
                 return Err(too_long("user_id", MAX_ID_CHARS));
             }
-            if user_id.chars().any(char::is_control) {
-                let message = "`user_id` must not contain control characters";
+            if let Some(message) = super::user_id::refusal(user_id) {
                 return Err(ApiError::bad_request(Some("user_id"), message));
             }
         }

@@ -10,10 +10,12 @@ use poem_openapi::{ApiResponse, Object};
 
 /// The body of every refusal.
 #[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// What went wrong, for a person to read.
     pub error: String,
-    /// The request field, parameter or header at fault, when one is.
+    /// The request field, parameter or header at fault, when one is (absent when none is).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
@@ -34,10 +36,15 @@ pub enum ApiError {
     /// No such plugin, job or memory.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The request conflicts with what exists (a job of that name, a job from the file).
+    /// The request conflicts with what exists (a job of that name, a job from the file), or
+    /// with how the bot is set up (no memory plugin is loaded).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
-    /// Well-formed but refused: a plugin that fails its checks, a capability not granted.
+    /// The body is not of a type the operation takes (its `Content-Type`).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// Well-formed as the schema says but refused on its content: a plugin that fails its
+    /// checks, a capability not granted, a cron expression that does not read.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
     /// The host failed (its storage, say); the request may be retried.
@@ -46,7 +53,7 @@ pub enum ApiError {
     /// A service the request needs answered badly: the plugin registry, a plugin.
     #[oai(status = 502)]
     BadGateway(Json<ErrorBody>),
-    /// What the request needs is not running: no memory plugin, no persona.
+    /// What the request needs does not answer now: the storage.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
 }
@@ -72,6 +79,12 @@ impl ApiError {
 
     pub fn unprocessable(error: impl Into<String>) -> ApiError {
         ApiError::Unprocessable(body(error, None))
+    }
+
+    /// Well-formed as the schema says, refused on what `field` holds (a cron expression that
+    /// does not read, a manifest that is not TOML).
+    pub fn unprocessable_at(field: &str, error: impl Into<String>) -> ApiError {
+        ApiError::Unprocessable(body(error, Some(field)))
     }
 
     pub fn internal(error: impl Into<String>) -> ApiError {

@@ -19,27 +19,56 @@ use crate::cron::{CronError, JobSpec, JobView, Run};
 /// A job to add: its name and what the schedules file says of a job.
 #[derive(Debug, Deserialize, Serialize, Object)]
 #[serde(deny_unknown_fields)]
+#[oai(deny_unknown_fields)]
 pub struct NewJob {
-    /// a-z, 0-9, `_` and `-`.
+    /// a-z, 0-9, `_` and `-`, 1 to 64 of them.
+    #[oai(validator(pattern = r"^[a-z0-9_-]{1,64}$"))]
     pub name: String,
-    /// Five fields, or six with seconds first; `L`, `W`, `#`, `@daily`.
+    /// Five fields, or six with seconds first; `L`, `W`, `#`, `@daily`. One that does not
+    /// read as a schedule is refused with 422.
+    #[oai(validator(min_length = 1, max_length = 256))]
     pub cron: String,
     /// `backup_database` or `generate_analytics_report`.
+    #[oai(validator(pattern = r"^(backup_database|generate_analytics_report)$"))]
     pub command: String,
-    /// An IANA time zone, e.g. `Europe/Berlin`; default UTC.
-    #[serde(default)]
+    /// An IANA time zone, e.g. `Europe/Berlin`; default UTC. One this host does not know is
+    /// refused with 422.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    #[serde(
+        default,
+        deserialize_with = "super::body::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timezone: Option<String>,
     /// Default true.
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "super::body::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// How late a fire may still run, in seconds; default 60.
-    #[serde(default)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "31536000")))]
+    #[serde(
+        default,
+        deserialize_with = "super::body::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub misfire_grace_secs: Option<u64>,
     /// Run missed fires once rather than once each; default false.
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "super::body::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub coalesce: Option<bool>,
-    /// Runs at the same time at most; default 3.
-    #[serde(default)]
+    /// Runs at the same time at most, at least 1; default 3.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    #[serde(
+        default,
+        deserialize_with = "super::body::not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_instances: Option<usize>,
 }
 
@@ -68,6 +97,7 @@ impl Checked for NewJob {
 /// How a run started by hand went. The request worked either way; `status` says how the
 /// job did.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RunOutcome {
     pub job: String,
     /// `ok` or `error`.
@@ -91,6 +121,11 @@ enum Removed {
 
 fn refused(error: CronError) -> ApiError {
     match &error {
+        // The schema says what a cron expression and a time zone look like, not which read:
+        // well-formed, but not one this host can schedule.
+        CronError::Invalid(invalid) if matches!(invalid.field, "cron" | "timezone") => {
+            ApiError::unprocessable_at(invalid.field, error.to_string())
+        }
         CronError::Invalid(invalid) => {
             ApiError::bad_request(Some(invalid.field), error.to_string())
         }

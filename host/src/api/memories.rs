@@ -16,7 +16,6 @@ use crate::runtime::CallError;
 use crate::wit::BigFive;
 
 const MAX_QUERY_CHARS: usize = 1000;
-const MAX_USER_CHARS: usize = 160;
 
 /// A memory, as recalled.
 #[derive(Debug, Object)]
@@ -51,6 +50,7 @@ impl From<BigFive> for Traits {
 
 /// The persona's view of one user.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonaState {
     /// The persona plugin.
     pub plugin: String,
@@ -68,11 +68,16 @@ enum Forgotten {
 }
 
 fn check_user(user_id: &str) -> Result<(), ApiError> {
-    if user_id.trim().is_empty() || user_id.chars().count() > MAX_USER_CHARS {
-        let message = format!("`user_id` must be 1 to {MAX_USER_CHARS} characters");
-        return Err(ApiError::bad_request(Some("user_id"), message));
+    match super::user_id::refusal(user_id) {
+        Some(message) => Err(ApiError::bad_request(Some("user_id"), message)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// No plugin of `role` serves now (none installed, or an operator disabled it): the request
+/// conflicts with how the bot is set up, and is the operator's to change.
+fn not_loaded(role: &str) -> ApiError {
+    ApiError::conflict(format!("no {role} plugin is loaded (installed and enabled)"))
 }
 
 fn plugin_failed(error: CallError) -> ApiError {
@@ -96,8 +101,13 @@ impl MemoriesApi {
         &self,
         _auth: AdminAuth,
         /// The bot's user id, e.g. `web:alice`.
+        #[oai(validator(
+            max_length = 160,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        ))]
         user_id: Query<String>,
-        /// What to look for.
+        /// What to look for, 1 to 1,000 characters, not all blank.
+        #[oai(validator(max_length = 1000, pattern = r"\S"))]
         query: Query<String>,
         /// How many at most, 1 to 100.
         #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "100")))]
@@ -109,8 +119,7 @@ impl MemoriesApi {
             return Err(ApiError::bad_request(Some("query"), message));
         }
         let plugins = self.bot.plugins();
-        let memory =
-            plugins.memory().ok_or_else(|| ApiError::unavailable("no memory plugin is loaded"))?;
+        let memory = plugins.memory().ok_or_else(|| not_loaded("memory"))?;
         let recalled = memory.recall(&user_id, &query, limit.0).await.map_err(plugin_failed)?;
         let hits = recalled
             .into_iter()
@@ -127,12 +136,15 @@ impl MemoriesApi {
         /// The memory's id, as a search returns it.
         id: Path<String>,
         /// Whose memory it is, e.g. `web:alice`.
+        #[oai(validator(
+            max_length = 160,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        ))]
         user_id: Query<String>,
     ) -> ApiResult<Forgotten> {
         check_user(&user_id)?;
         let plugins = self.bot.plugins();
-        let memory =
-            plugins.memory().ok_or_else(|| ApiError::unavailable("no memory plugin is loaded"))?;
+        let memory = plugins.memory().ok_or_else(|| not_loaded("memory"))?;
         match memory.forget(&user_id, &id).await.map_err(plugin_failed)? {
             true => Ok(Forgotten::NoContent),
             false => Err(ApiError::not_found(format!("`{}` has no memory `{}`", *user_id, *id))),
@@ -148,13 +160,15 @@ impl MemoriesApi {
         &self,
         _auth: AdminAuth,
         /// The bot's user id, e.g. `web:alice`.
+        #[oai(validator(
+            max_length = 160,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        ))]
         user_id: Path<String>,
     ) -> ApiResult<Json<PersonaState>> {
         check_user(&user_id)?;
         let plugins = self.bot.plugins();
-        let persona = plugins
-            .persona()
-            .ok_or_else(|| ApiError::unavailable("no persona plugin is loaded"))?;
+        let persona = plugins.persona().ok_or_else(|| not_loaded("persona"))?;
         let traits = persona.traits().await.map_err(plugin_failed)?;
         let state = match persona.user_state(&user_id).await.map_err(plugin_failed)? {
             Some(text) => Some(serde_json::from_str(&text).map_err(|e| {

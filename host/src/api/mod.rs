@@ -6,19 +6,23 @@
 //! JSON `{error, field}` ([`error`]).
 
 mod activity;
+mod allow;
 mod auth;
 mod body;
 mod chat;
 mod console;
 mod error;
 mod guard;
+mod install_requests;
 pub mod jobs;
 mod memories;
 mod plugins;
 pub mod session;
 pub(crate) mod settings;
+mod strict;
 mod tag;
 mod upload;
+mod user_id;
 
 pub(crate) use auth::constant_time_eq;
 pub use error::ErrorBody;
@@ -68,7 +72,8 @@ fn service(bot: &Arc<Bot>, sessions: Arc<session::Sessions>) -> OpenApiService<A
 
 /// The OpenAPI document of the API, as `GET /api/openapi.json` serves it.
 pub fn openapi_json(bot: &Arc<Bot>) -> String {
-    service(bot, Arc::new(session::Sessions::new(None, std::time::Duration::ZERO))).spec()
+    let service = service(bot, Arc::new(session::Sessions::new(None, std::time::Duration::ZERO)));
+    strict::closed_request_bodies(&service.spec())
 }
 
 /// The routes, with `bot` attached; `telegram_webhook` is mounted at `/telegram/webhook`
@@ -86,12 +91,21 @@ pub fn routes(
     let sessions =
         session::Sessions::new(server.session_secret().as_deref(), server.session_max_age());
     let service = service(&bot, Arc::new(sessions));
+    let spec = strict::closed_request_bodies(&service.spec());
+    let methods = Arc::new(allow::Methods::of_spec(&spec));
     let mut routes = Route::new()
         .at("/healthz", get(health))
         .at("/metrics", get(metrics))
-        .at("/api/openapi.json", service.spec_endpoint())
         .nest("/api/docs", service.swagger_ui())
-        .nest(API_PREFIX, error::json_errors(service.into_endpoint(), admin_on))
+        .at("/api/openapi.json", openapi_endpoint(spec))
+        .nest(
+            API_PREFIX,
+            allow::with_allow(
+                error::json_errors(service.into_endpoint(), admin_on),
+                API_PREFIX,
+                methods,
+            ),
+        )
         .nest("/console", console::routes())
         .at("/", get(console::to_console));
     if let Some(webhook) = telegram_webhook {
@@ -142,4 +156,12 @@ async fn metrics(
         return refusal;
     }
     Response::builder().content_type(crate::telemetry::CONTENT_TYPE).body(bot.metrics().encode())
+}
+
+/// `GET /api/openapi.json`: the document as the server behaves ([`strict`]).
+fn openapi_endpoint(spec: String) -> impl poem::Endpoint {
+    let spec: Arc<str> = spec.into();
+    poem::endpoint::make_sync(move |_| {
+        Response::builder().content_type("application/json").body(spec.to_string())
+    })
 }

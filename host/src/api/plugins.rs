@@ -6,11 +6,11 @@ use std::sync::Arc;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use serde::Deserialize;
 
 use super::auth::AdminAuth;
-use super::body::{Checked, JsonBody};
+use super::body::JsonBody;
 use super::error::{ApiError, ApiResult};
+use super::install_requests::{InstallRequest, ReviewRequest};
 use super::tag::Tag;
 use super::upload::PluginUpload;
 use crate::bot::Bot;
@@ -22,6 +22,7 @@ use crate::plugin::{Conflict, Plugin};
 
 /// A loaded plugin.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PluginView {
     pub name: String,
     pub version: String,
@@ -69,6 +70,7 @@ pub struct PluginList {
 
 /// A swap that was made.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SwapView {
     pub plugin: String,
     /// The version replaced; none when the plugin was not loaded.
@@ -97,60 +99,6 @@ pub struct InstallView {
     pub swapped: SwapView,
 }
 
-/// A plugin in a registry.
-#[derive(Debug, Deserialize, Object)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewRequest {
-    /// `host/repository:version`, e.g. `registry.example.org/dcmaid/hello:0.2.0`.
-    reference: String,
-    /// Review it as an install that may be unsigned (the operator vouches for it).
-    #[serde(default)]
-    allow_unsigned: bool,
-    /// Review it as an install that may replace another publisher's plugin of its name.
-    #[serde(default)]
-    replace: bool,
-}
-
-/// A plugin to install from a registry.
-#[derive(Debug, Deserialize, Object)]
-#[serde(deny_unknown_fields)]
-pub struct InstallRequest {
-    /// `host/repository:version`, e.g. `registry.example.org/dcmaid/hello:0.2.0`.
-    reference: String,
-    /// Install it even if it requests capabilities the config does not grant; calls to
-    /// those fail until they are granted.
-    #[serde(default)]
-    without_ungranted: bool,
-    /// Install it even if it is older than the version installed.
-    #[serde(default)]
-    downgrade: bool,
-    /// Install it in place of another publisher's plugin of the same name, whose data stays
-    /// its own.
-    #[serde(default)]
-    replace: bool,
-    /// Install it without a trusted publisher's signature: the operator vouches for it.
-    #[serde(default)]
-    allow_unsigned: bool,
-}
-
-fn check_reference(reference: &str) -> Result<(), ApiError> {
-    dcmaid_registry::client::parse_reference(reference)
-        .map(drop)
-        .map_err(|e| ApiError::bad_request(Some("reference"), e.to_string()))
-}
-
-impl Checked for ReviewRequest {
-    fn check(&self) -> Result<(), ApiError> {
-        check_reference(&self.reference)
-    }
-}
-
-impl Checked for InstallRequest {
-    fn check(&self) -> Result<(), ApiError> {
-        check_reference(&self.reference)
-    }
-}
-
 fn plugin_name(name: &str) -> Result<PluginName, ApiError> {
     PluginName::new(name).map_err(|reason| ApiError::bad_request(Some("name"), reason))
 }
@@ -172,7 +120,7 @@ fn install_refused(error: InstallError) -> ApiError {
         InstallError::Registry(_) | InstallError::NoMatch { .. } => {
             ApiError::bad_gateway(error.to_string())
         }
-        InstallError::Package(_) => ApiError::bad_request(Some("manifest"), error.to_string()),
+        InstallError::Package(_) => ApiError::unprocessable_at("manifest", error.to_string()),
         InstallError::Refused(_)
         | InstallError::NotGranted { .. }
         | InstallError::Untrusted { .. } => ApiError::unprocessable(error.to_string()),
@@ -235,12 +183,12 @@ impl PluginsApi {
     /// Those loaded, with what they requested and were granted; those that failed to load,
     /// with the reason; those disabled.
     #[oai(path = "/", method = "get")]
-    async fn list(&self, _auth: AdminAuth) -> Json<PluginList> {
+    async fn list(&self, _auth: AdminAuth) -> ApiResult<Json<PluginList>> {
         let plugins = self.bot.plugins();
         for plugin in plugins.loaded() {
             plugin.measure_usage().await;
         }
-        Json(PluginList {
+        Ok(Json(PluginList {
             loaded: plugins.loaded().map(|plugin| self.view(plugin)).collect(),
             failed: plugins
                 .failed()
@@ -252,12 +200,16 @@ impl PluginsApi {
                 .collect(),
             disabled: plugins.disabled().map(str::to_owned).collect(),
             conflicts: plugins.conflicts().to_vec(),
-        })
+        }))
     }
 
     /// One loaded plugin
     #[oai(path = "/:name", method = "get")]
-    async fn get(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<PluginView>> {
+    async fn get(
+        &self,
+        _auth: AdminAuth,
+        #[oai(validator(pattern = r"^[a-z][a-z0-9_-]{0,63}$"))] name: Path<String>,
+    ) -> ApiResult<Json<PluginView>> {
         let plugin = plugin_name(&name)?;
         let plugins = self.bot.plugins();
         let loaded = plugins
@@ -336,7 +288,11 @@ impl PluginsApi {
     /// Load it anew from its folder and swap it in while the bot talks; if the new version
     /// fails its checks, the old one keeps serving.
     #[oai(path = "/:name/reload", method = "post")]
-    async fn reload(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<SwapView>> {
+    async fn reload(
+        &self,
+        _auth: AdminAuth,
+        #[oai(validator(pattern = r"^[a-z][a-z0-9_-]{0,63}$"))] name: Path<String>,
+    ) -> ApiResult<Json<SwapView>> {
         self.swap(&name, SwapAction::Reload).await
     }
 
@@ -344,7 +300,11 @@ impl PluginsApi {
     ///
     /// Put back the version its last swap (or disable) replaced.
     #[oai(path = "/:name/rollback", method = "post")]
-    async fn rollback(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<SwapView>> {
+    async fn rollback(
+        &self,
+        _auth: AdminAuth,
+        #[oai(validator(pattern = r"^[a-z][a-z0-9_-]{0,63}$"))] name: Path<String>,
+    ) -> ApiResult<Json<SwapView>> {
         self.swap(&name, SwapAction::Rollback).await
     }
 
@@ -352,7 +312,11 @@ impl PluginsApi {
     ///
     /// Load a disabled plugin anew and serve it.
     #[oai(path = "/:name/enable", method = "post")]
-    async fn enable(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<SwapView>> {
+    async fn enable(
+        &self,
+        _auth: AdminAuth,
+        #[oai(validator(pattern = r"^[a-z][a-z0-9_-]{0,63}$"))] name: Path<String>,
+    ) -> ApiResult<Json<SwapView>> {
         self.swap(&name, SwapAction::Enable).await
     }
 
@@ -360,7 +324,11 @@ impl PluginsApi {
     ///
     /// Stop serving it, after a restart too; its files stay, to enable it again.
     #[oai(path = "/:name/disable", method = "post")]
-    async fn disable(&self, _auth: AdminAuth, name: Path<String>) -> ApiResult<Json<SwapView>> {
+    async fn disable(
+        &self,
+        _auth: AdminAuth,
+        #[oai(validator(pattern = r"^[a-z][a-z0-9_-]{0,63}$"))] name: Path<String>,
+    ) -> ApiResult<Json<SwapView>> {
         self.swap(&name, SwapAction::Disable).await
     }
 }

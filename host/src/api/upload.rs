@@ -16,6 +16,7 @@ const MAX_TEXT_FILE_BYTES: usize = 64 * 1024;
 
 /// A plugin's files, as a plugin folder holds them.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct PluginUpload {
     /// `plugin.toml`.
     manifest: Upload,
@@ -36,7 +37,7 @@ pub struct PluginUpload {
 async fn read_text(upload: Upload, field: &str) -> Result<String, ApiError> {
     let bytes = read_bytes(upload, field, MAX_TEXT_FILE_BYTES).await?;
     String::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request(Some(field), format!("`{field}` is not UTF-8 text")))
+        .map_err(|_| ApiError::unprocessable_at(field, format!("`{field}` is not UTF-8 text")))
 }
 
 async fn read_bytes(upload: Upload, field: &str, max: usize) -> Result<Vec<u8>, ApiError> {
@@ -62,7 +63,7 @@ impl PluginUpload {
             None => None,
         };
         let package = install::uploaded(manifest, component, signature)
-            .map_err(|error| ApiError::bad_request(Some("manifest"), error.to_string()))?;
+            .map_err(|error| ApiError::unprocessable_at("manifest", error.to_string()))?;
         let allow = install::Allow {
             ungranted: self.without_ungranted.unwrap_or(false),
             downgrade: self.downgrade.unwrap_or(false),

@@ -12,6 +12,7 @@ use crate::wit::{PluginError, PluginFailed};
 
 /// What came of one message (also the chat API's answer).
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Outcome {
     pub reply: String,
     /// The plugin that answered, if one did.

@@ -10,6 +10,7 @@ use super::rates::RatesView;
 use super::usage::UsageView;
 
 #[derive(Debug, Clone, Serialize, Deserialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BudgetReport {
     pub cpu_seconds_last_minute: f64,
     pub cpu_seconds_per_minute: f64,

@@ -98,6 +98,11 @@ fn three() -> usize {
 /// The longest job name, in bytes.
 const MAX_NAME_BYTES: usize = 64;
 
+/// The most runs of one job at once.
+pub const MAX_INSTANCES: usize = 1000;
+/// The longest a fire may be late and still run: a year.
+pub const MAX_GRACE_SECS: u64 = 365 * 24 * 3600;
+
 /// A job name is `[a-z0-9_-]`, 1 to 64 bytes: safe in a Redis key, a metric label and a URL.
 pub fn check_name(name: &str) -> Result<(), String> {
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
@@ -118,8 +123,14 @@ impl JobSpec {
         let schedule = Schedule::parse(&self.cron, self.timezone.as_deref())
             .map_err(|(field, reason)| at(field, reason))?;
         let command = self.command.parse::<Command>().map_err(|reason| at("command", reason))?;
-        if self.max_instances == 0 {
-            return Err(at("max_instances", "must be at least 1".into()));
+        if !(1..=MAX_INSTANCES).contains(&self.max_instances) {
+            return Err(at("max_instances", format!("must be 1 to {MAX_INSTANCES}")));
+        }
+        if self.misfire_grace_secs > MAX_GRACE_SECS {
+            return Err(at(
+                "misfire_grace_secs",
+                format!("must be at most {MAX_GRACE_SECS} (a year)"),
+            ));
         }
         Ok(self.into_job(name.to_owned(), schedule, command, source))
     }
@@ -219,7 +230,7 @@ mod tests {
             ),
             (
                 "schedules:\n  nightly:\n    cron: '0 2 * * *'\n    command: backup_database\n    max_instances: 0\n",
-                "job `nightly`: max_instances: must be at least 1",
+                "job `nightly`: max_instances: must be 1 to 1000",
             ),
             (
                 "schedules:\n  Night Owl:\n    cron: '0 2 * * *'\n    command: backup_database\n",

@@ -38,6 +38,7 @@ pub enum CronError {
 
 /// A job as operators see it (`dcmaid jobs list`, `GET /api/v1/jobs`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobView {
     pub name: String,
     pub cron: String,

@@ -133,6 +133,7 @@ pub const RUNS_KEPT: usize = 50;
 
 /// One finished run of a job.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, poem_openapi::Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Run {
     /// The time the run was for (its schedule's slot, or when it was asked to run now).
     pub scheduled_for: String,
