@@ -11,6 +11,7 @@ ensure_embedding_model
 ensure_openapi_validator
 ensure_browser
 ensure_schemathesis
+ensure_surreal_server
 
 scripts/build-plugins.sh --no-install
 # The end-to-end tests drive the real `dcmaid` binary. Built with every test target, so

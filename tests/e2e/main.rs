@@ -19,6 +19,7 @@ mod plugins;
 mod ratelimit;
 mod registry;
 mod registry_limits;
+mod replicas;
 mod swap;
 mod telegram;
 mod tools;

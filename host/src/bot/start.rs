@@ -117,6 +117,17 @@ impl Bot {
             metrics: metrics.clone(),
             budgets: budgets.clone(),
         };
+        // On a shared database, what other replicas installed comes first.
+        let shelf = (!storage.is_embedded()).then(|| storage.clone());
+        if let Some(shelf) = &shelf {
+            match crate::plugin::shelf::take_all(shelf, &config.plugins_dir()).await {
+                Ok(0) => {}
+                Ok(taken) => tracing::info!(taken, "took plugins other replicas installed"),
+                Err(error) => {
+                    tracing::warn!("cannot take the plugins other replicas installed: {error}")
+                }
+            }
+        }
         let plugins = Plugins::load_dir(&config.plugins_dir(), &loader).await;
         for plugin in plugins.loaded() {
             metrics.plugin_loaded(plugin.name().as_str());
@@ -158,7 +169,8 @@ impl Bot {
             }
             (None, _) => None,
         };
-        let swaps = Arc::new(Swaps::new(loader, config.plugins_dir(), plugins.clone(), fanout));
+        let swaps =
+            Arc::new(Swaps::new(loader, config.plugins_dir(), plugins.clone(), fanout, shelf));
         let jobs = Arc::new(Jobs {
             data_dir: config.data_dir.clone(),
             backup_retention: config.cron.backup_retention,

@@ -1,5 +1,5 @@
 //! Plugins: their manifests, the operator's policy for them, loading them into pre-linked
-//! components, calling their exports, and the set that serves.
+//! components, calling their exports, the set that serves, and the shelf replicas share.
 
 mod args;
 mod calls;
@@ -9,6 +9,7 @@ mod load;
 mod loaded;
 mod output;
 mod policy;
+pub mod shelf;
 
 pub use crate::manifest::Manifest;
 pub use catalog::{BUILT_IN_COMMANDS, DISABLED_MARKER, FailedPlugin, Plugins, is_disabled};

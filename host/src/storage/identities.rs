@@ -8,7 +8,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Storage, StorageError};
+use super::database::{Storage, StorageError};
 use crate::core::PluginName;
 
 const SCHEMA: &str = "\

@@ -8,7 +8,7 @@ pub const USER_ENV: &str = "DCMAID_STORAGE_USER";
 /// Where the password comes from: only the environment, never a file.
 pub const PASS_ENV: &str = "DCMAID_STORAGE_PASS";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
     /// A SurrealDB endpoint: `mem://`, `surrealkv://PATH` (embedded), or `ws://HOST:PORT`,
@@ -24,6 +24,10 @@ pub struct StorageConfig {
     pub namespace: Option<String>,
     /// Put before every database name, so that several bots can share a namespace.
     pub database_prefix: String,
+    /// The password, for a program that embeds the host; a file never holds it (the
+    /// operator's is `$DCMAID_STORAGE_PASS`).
+    #[serde(skip)]
+    pub password: Option<String>,
 }
 
 /// Credentials to sign in with.
@@ -37,7 +41,7 @@ impl StorageConfig {
     /// The credentials, from the file and the environment; none when either part is unset.
     pub fn credentials(&self) -> Option<Credentials> {
         let user = self.user.clone().or_else(|| std::env::var(USER_ENV).ok())?;
-        let password = std::env::var(PASS_ENV).ok()?;
+        let password = self.password.clone().or_else(|| std::env::var(PASS_ENV).ok())?;
         Some(Credentials { user, password })
     }
 
@@ -60,5 +64,18 @@ impl StorageConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// Never the password, which would otherwise reach a log with the configuration.
+impl std::fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("url", &self.url)
+            .field("user", &self.user)
+            .field("namespace", &self.namespace)
+            .field("database_prefix", &self.database_prefix)
+            .field("password", &self.password.as_ref().map(|_| "<set>"))
+            .finish()
     }
 }

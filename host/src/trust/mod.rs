@@ -23,8 +23,8 @@ use serde::Deserialize;
 
 pub use identity::{Identity, Publisher};
 pub use keys::{PublicKey, SecretKey, keygen};
-pub use record::{FILE as LOCAL_BUILDS, Vouch, record};
-pub use signature::{SignError, Signature, content_digest, sign};
+pub use record::{FILE as LOCAL_BUILDS, Vouch, record, vouched};
+pub use signature::{FILE as SIGNATURE_FILE, SignError, Signature, content_digest, sign};
 
 use crate::manifest::Manifest;
 

@@ -32,6 +32,13 @@ impl Swaps {
         action: SwapAction,
     ) -> Result<Swapped, SwapError> {
         let swapped = self.swap(plugin, action).await?;
+        // What this replica now serves from its folder goes on the shared shelf first, so
+        // that the others find it there when they hear of the swap.
+        if let (Some(shelf), SwapAction::Reload | SwapAction::Enable) = (&self.shelf, action)
+            && let Err(error) = crate::plugin::shelf::publish(shelf, &self.folder(plugin)).await
+        {
+            tracing::warn!(plugin = %plugin, "could not put the plugin on the replicas' shelf: {error}");
+        }
         if let Some(fanout) = &self.fanout {
             let announcement =
                 Announcement { plugin: plugin.clone(), action, origin: self.origin.clone() };
@@ -78,6 +85,14 @@ pub async fn follow(
             };
             if announcement.origin == swaps.origin {
                 continue;
+            }
+            if let (Some(shelf), SwapAction::Reload | SwapAction::Enable) =
+                (&swaps.shelf, announcement.action)
+                && let Err(error) =
+                    crate::plugin::shelf::take(shelf, &swaps.plugins_dir, &announcement.plugin)
+                        .await
+            {
+                tracing::warn!(plugin = %announcement.plugin, "could not take the plugin from the replicas' shelf: {error}");
             }
             match swaps.swap(&announcement.plugin, announcement.action).await {
                 Ok(swapped) => {

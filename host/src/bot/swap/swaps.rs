@@ -26,6 +26,9 @@ pub struct Swaps {
     previous: Mutex<BTreeMap<PluginName, Arc<Plugin>>>,
     /// This replica's name when it announces swaps.
     pub(super) origin: String,
+    /// The database the replicas share, when they share one: a plugin swapped in here goes
+    /// on its shelf (`crate::plugin::shelf`), where the others take it from.
+    pub(super) shelf: Option<crate::storage::Storage>,
 }
 
 impl Swaps {
@@ -34,6 +37,7 @@ impl Swaps {
         plugins_dir: PathBuf,
         live: LivePlugins,
         fanout: Option<Fanout>,
+        shelf: Option<crate::storage::Storage>,
     ) -> Swaps {
         Swaps {
             metrics: loader.metrics.clone(),
@@ -44,11 +48,12 @@ impl Swaps {
             one_at_a_time: tokio::sync::Mutex::default(),
             previous: Mutex::default(),
             origin: origin(),
+            shelf,
         }
     }
 
     /// The folder of `plugin` in the plugins directory.
-    fn folder(&self, plugin: &PluginName) -> PathBuf {
+    pub(super) fn folder(&self, plugin: &PluginName) -> PathBuf {
         self.plugins_dir.join(plugin.as_str())
     }
 

@@ -9,7 +9,7 @@ pub use table::{KvTable, WriteError};
 use super::access::{Access, NotGranted};
 use super::provider::{PluginInfo, PrepareError, Prepared, Provider, linked};
 use crate::core::Capability;
-use crate::storage::Storage;
+use crate::storage::{Storage, within};
 use crate::wit::latest::dcmaid::bot::kv::{self as wit, KvError};
 
 pub const KV_MAX_KEY_BYTES: usize = 512;
@@ -68,7 +68,8 @@ impl From<WriteError> for KvError {
 impl wit::Host for Access<KvTable> {
     async fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, KvError> {
         check_key(&key)?;
-        self.granted()?.get(&key).await.map_err(unavailable)
+        let table = self.granted()?;
+        within(table.deadline(), table.get(&key)).await.map_err(unavailable)?.map_err(unavailable)
     }
 
     async fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), KvError> {
@@ -76,16 +77,20 @@ impl wit::Host for Access<KvTable> {
         if value.len() > KV_MAX_VALUE_BYTES {
             return Err(KvError::TooLarge(KV_MAX_VALUE_BYTES as u64));
         }
-        Ok(self.granted()?.set(&key, value).await?)
+        let table = self.granted()?;
+        Ok(within(table.deadline(), table.set(&key, value)).await.map_err(unavailable)??)
     }
 
     async fn delete(&mut self, key: String) -> Result<bool, KvError> {
         check_key(&key)?;
-        Ok(self.granted()?.delete(&key).await?)
+        let table = self.granted()?;
+        Ok(within(table.deadline(), table.delete(&key)).await.map_err(unavailable)??)
     }
 
     async fn list_keys(&mut self, prefix: String, limit: u32) -> Result<Vec<String>, KvError> {
-        self.granted()?.list_keys(&prefix, limit.min(KV_MAX_LIST)).await.map_err(unavailable)
+        let table = self.granted()?;
+        let listed = table.list_keys(&prefix, limit.min(KV_MAX_LIST));
+        within(table.deadline(), listed).await.map_err(unavailable)?.map_err(unavailable)
     }
 }
 

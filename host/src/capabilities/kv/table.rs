@@ -43,6 +43,8 @@ pub struct KvTable {
     /// up holding the value the database committed last.
     writes: tokio::sync::Mutex<()>,
     budget: Arc<PluginBudget>,
+    /// How long one operation may take (on a server).
+    deadline: Option<std::time::Duration>,
 }
 
 /// What one key takes of the quota: the key (in characters, as the database counts them
@@ -66,7 +68,13 @@ impl KvTable {
         .await?
         .check()?;
         let cache = storage.is_embedded().then(ReadCache::default);
-        Ok(KvTable { db, cache, writes: tokio::sync::Mutex::new(()), budget })
+        let deadline = storage.deadline();
+        Ok(KvTable { db, cache, writes: tokio::sync::Mutex::new(()), budget, deadline })
+    }
+
+    /// How long one operation may take: none embedded, a few seconds on a server.
+    pub fn deadline(&self) -> Option<std::time::Duration> {
+        self.deadline
     }
 
     /// Keys, and bytes of keys and values, in the table now.

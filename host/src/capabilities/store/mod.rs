@@ -39,12 +39,18 @@ impl From<NotGranted> for StoreError {
     }
 }
 
+/// A database that went away fails every call: one line a minute per plugin says so.
+static FAILURES: std::sync::LazyLock<crate::core::Throttle> =
+    std::sync::LazyLock::new(crate::core::Throttle::per_minute);
+
 impl Access<Documents> {
-    /// A failure of the database is logged with the plugin's name; the plugin gets the WIT
-    /// error.
+    /// A failure of the database is logged with the plugin's name (once a minute); the
+    /// plugin gets the WIT error.
     fn reported(&self, error: DocumentError) -> StoreError {
-        if let DocumentError::Storage(failure) = &error {
-            tracing::warn!(plugin = %self.plugin(), "store operation failed: {failure}");
+        if let DocumentError::Storage(failure) = &error
+            && let Some(held_back) = FAILURES.allow(self.plugin().as_str())
+        {
+            tracing::warn!(plugin = %self.plugin(), held_back, "store operation failed: {failure}");
         }
         error.into()
     }
@@ -54,7 +60,10 @@ impl Access<Documents> {
 macro_rules! on_documents {
     ($access:expr, |$documents:ident| $call:expr) => {{
         let $documents = $access.granted()?;
-        let result = $call.await;
+        let result = match crate::storage::within($documents.deadline(), $call).await {
+            Ok(result) => result,
+            Err(unanswered) => Err(DocumentError::from(unanswered)),
+        };
         result.map_err(|error| $access.reported(error))
     }};
 }

@@ -33,7 +33,8 @@ impl StoreShared {
             indexes.entry(database.to_owned()).or_default().clone()
         });
         let session = self.storage.plugin_session(database).await?;
-        Documents::open(session, self.clock.clone(), live, budget).await
+        let documents = Documents::open(session, self.clock.clone(), live, budget).await?;
+        Ok(documents.with_deadline(self.storage.deadline()))
     }
 
     /// `plugin`'s collections without the in-memory indexes: every query goes to SurrealDB.

@@ -28,6 +28,8 @@ pub struct Documents {
     pub(super) budget: Arc<PluginBudget>,
     /// Writes go one at a time, each knowing the size of what it replaces.
     pub(super) writes: tokio::sync::Mutex<()>,
+    /// How long one operation may take (on a server; see [`Documents::with_deadline`]).
+    pub(super) deadline: Option<std::time::Duration>,
 }
 
 impl Documents {
@@ -45,7 +47,18 @@ impl Documents {
         .await?
         .check()?;
         let writes = tokio::sync::Mutex::new(());
-        Ok(Documents { db, clock, collections: RwLock::new(None), live, budget, writes })
+        let collections = RwLock::new(None);
+        Ok(Documents { db, clock, collections, live, budget, writes, deadline: None })
+    }
+
+    /// These collections, each operation of the capability on them bounded by `deadline`.
+    pub(crate) fn with_deadline(self, deadline: Option<std::time::Duration>) -> Documents {
+        Documents { deadline, ..self }
+    }
+
+    /// How long one operation may take: none embedded, a few seconds on a server.
+    pub fn deadline(&self) -> Option<std::time::Duration> {
+        self.deadline
     }
 
     /// `collection`'s in-memory index, when the store has them.
