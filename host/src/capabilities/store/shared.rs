@@ -1,5 +1,6 @@
 //! What the store capability shares between plugins: the database, the clock documents are
-//! stamped with, and each plugin database's in-memory indexes (embedded stores only), which outlive a
+//! stamped with, and each plugin database's in-memory indexes (following the server's changes when the
+//! store is one), which outlive a
 //! plugin's reloads so that a hot swap does not rebuild them.
 
 use std::collections::HashMap;
@@ -22,16 +23,21 @@ impl StoreShared {
     }
 
     /// The document collections in a plugin's own `database`, with the in-memory indexes
-    /// on an embedded store, their writes kept to `budget`'s quota.
+    /// (which follow a server's changes), their writes kept to `budget`'s quota.
     pub async fn documents(
         &self,
         database: &str,
         budget: Arc<PluginBudget>,
     ) -> Result<Documents, StorageError> {
-        let live = self.storage.is_embedded().then(|| {
+        let embedded = self.storage.is_embedded();
+        let live = {
             let mut indexes = self.indexes.lock().unwrap_or_else(PoisonError::into_inner);
-            indexes.entry(database.to_owned()).or_default().clone()
-        });
+            let fresh = || match embedded {
+                true => Arc::new(LiveIndexes::default()),
+                false => Arc::new(LiveIndexes::following()),
+            };
+            Some(indexes.entry(database.to_owned()).or_insert_with(fresh).clone())
+        };
         let session = self.storage.plugin_session(database).await?;
         let documents = Documents::open(session, self.clock.clone(), live, budget).await?;
         Ok(documents.with_deadline(self.storage.deadline()))

@@ -18,19 +18,20 @@ use super::edges::{EdgeKey, StoredEdge};
 /// Documents read per query while building an index.
 const PAGE: usize = 1000;
 
-/// A document as the builder reads it.
+/// A document as the builder reads it (and a change to it, as the follower does).
 #[derive(Deserialize)]
-struct Stored {
-    id: Json,
+pub(super) struct Stored {
+    pub(super) id: Json,
     #[serde(default)]
-    fields: Map<String, Json>,
+    pub(super) fields: Map<String, Json>,
     #[serde(default)]
-    vector: Option<Vec<f32>>,
+    pub(super) vector: Option<Vec<f32>>,
     #[serde(default)]
-    updated_at: u64,
+    pub(super) updated_at: u64,
 }
 
 /// A collection's two tables.
+#[derive(Clone)]
 pub(super) struct Tables {
     pub(super) documents: String,
     pub(super) relations: String,

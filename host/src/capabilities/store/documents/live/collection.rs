@@ -18,6 +18,8 @@ pub struct LiveCollection {
     /// The key fields the index knows: a filter on any other field goes to SurrealDB.
     pub(super) keys: Vec<String>,
     pub(super) text_field: Option<String>,
+    /// The vectors' dimensions, to start again empty ([`LiveCollection::unbuild`]).
+    pub(super) dimensions: Option<usize>,
 }
 
 pub(super) struct State {
@@ -206,6 +208,15 @@ impl LiveCollection {
     fn built(&self) -> Option<std::sync::RwLockReadGuard<'_, State>> {
         let state = self.state();
         state.building.is_none().then_some(state)
+    }
+
+    /// Start again: empty, being built, queries going to the database meanwhile.
+    pub(super) fn unbuild(&self) {
+        let mut state = self.state_mut();
+        state.index = Index::new(self.dimensions);
+        state.documents.clear();
+        state.edges = Edges::default();
+        state.building = Some(Touched::default());
     }
 
     /// Whether the index is built (tests and benches wait for it).

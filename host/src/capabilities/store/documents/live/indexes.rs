@@ -12,15 +12,24 @@ use super::super::names::Name;
 use super::build::{self, Tables};
 use super::collection::{LiveCollection, State, Touched};
 use super::edges::Edges;
+use super::follow;
 
 /// One plugin's collection indexes, shared by every load of the plugin in this process, so
 /// that a hot swap does not rebuild them.
 #[derive(Default)]
 pub struct LiveIndexes {
     collections: RwLock<HashMap<Name, Arc<LiveCollection>>>,
+    /// On a server others write too: each index follows the tables' changes.
+    follow: bool,
 }
 
 impl LiveIndexes {
+    /// Indexes that follow the tables' changes, for a server other replicas write
+    /// ([`super::follow`]).
+    pub fn following() -> LiveIndexes {
+        LiveIndexes { follow: true, ..LiveIndexes::default() }
+    }
+
     /// `collection`'s index: the one there is, or a new one that starts building from `db`.
     pub(crate) fn collection(
         &self,
@@ -45,11 +54,15 @@ impl LiveIndexes {
             writes: tokio::sync::Mutex::new(()),
             keys: spec.keys.iter().cloned().collect(),
             text_field: spec.text_field.clone(),
+            dimensions: spec.dimensions.map(|d| d as usize),
         });
         collections.insert(collection.name.clone(), live.clone());
         let tables =
             Tables { documents: collection.table(), relations: collection.name.relations_table() };
-        tokio::spawn(build::build(db.clone(), tables, Arc::downgrade(&live)));
+        match self.follow {
+            true => tokio::spawn(follow::follow(db.clone(), tables, Arc::downgrade(&live))),
+            false => tokio::spawn(build::build(db.clone(), tables, Arc::downgrade(&live))),
+        };
         live
     }
 

@@ -4,9 +4,10 @@
 //! the hits and their relations, makes no query at all.
 //!
 //! SurrealDB stays the record: every write goes there first and then here, and a collection's
-//! index is rebuilt from it when the process first needs it. Only an embedded store gets one:
-//! this process then holds the datastore's lock, so no one else writes behind the index's
-//! back. While a collection's index is being built (in the background, a page at a time),
+//! index is rebuilt from it when the process first needs it. On an embedded store this
+//! process holds the datastore's lock, so no one else writes behind the index's back; on a
+//! server, where other replicas write too, the index follows the tables' changes
+//! ([`follow`]). While a collection's index is being built (in the background, a page at a time),
 //! queries go to SurrealDB; writes go to both, and the builder skips what they touched, since
 //! what it read of those documents is older. Relations are built after the documents, the
 //! same way.
@@ -14,6 +15,7 @@
 mod build;
 mod collection;
 mod edges;
+mod follow;
 mod indexes;
 
 pub use collection::LiveCollection;
