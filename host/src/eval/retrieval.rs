@@ -1,5 +1,5 @@
 //! Memory retrieval quality (`dcmaid eval memory`): conversations with planted facts go into
-//! the real memory plugin, then paraphrased questions are asked of it, and recall@5 and the
+//! the real memory plugin, then paraphrased questions are asked of it, and recall@5, recall@10 and the
 //! mean reciprocal rank are measured for each retrieval method: vector only, keyword only,
 //! hybrid fused by standard scores and by reciprocal rank fusion, and hybrid following
 //! relations ([`Method`]). Each method runs in a fresh in-memory database, set only by the
@@ -25,8 +25,12 @@ use crate::config::Config;
 use crate::core::PluginName;
 use crate::wit::Platform;
 
-/// Recall is scored over the first this many memories.
+/// Recall is scored over the first this many memories, and over the first [`K_WIDE`].
 pub const K: usize = 5;
+/// The wider recall, and how many memories each recall asks the plugin for: the first [`K`]
+/// are read from a recall of this many (whose searches each give 40 candidates rather than
+/// 20, so a recall@5 here can differ a little from a recall of 5).
+pub const K_WIDE: usize = 10;
 
 /// How deep the single searches are read for the ceiling of fusion: the candidates each
 /// search gives a recall of [`K`] (the plugin asks each for 4 × K, at least 20).
@@ -42,7 +46,7 @@ pub enum Method {
     Hybrid,
     /// Both searches, fused by reciprocal rank fusion.
     HybridRrf,
-    /// [`Method::Hybrid`] following relations, as the plugin runs by default.
+    /// [`Method::Hybrid`] following relations (`relations = true`; off by default).
     HybridRelations,
 }
 
@@ -87,11 +91,13 @@ impl fmt::Display for Method {
     }
 }
 
-/// Recall@K and MRR over some questions.
+/// Recall@[`K`], recall@[`K_WIDE`] and the mean reciprocal rank (over the first [`K_WIDE`])
+/// over some questions.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Score {
     pub questions: usize,
-    pub recall_at_k: f64,
+    pub recall_at_5: f64,
+    pub recall_at_10: f64,
     pub mrr: f64,
 }
 
@@ -99,14 +105,16 @@ pub struct Score {
 struct Tally {
     questions: usize,
     hits: usize,
+    wide_hits: usize,
     reciprocal_ranks: f64,
 }
 
 impl Tally {
     fn add(&mut self, rank: Option<usize>) {
         self.questions += 1;
-        if let Some(rank) = rank.filter(|rank| *rank <= K) {
-            self.hits += 1;
+        if let Some(rank) = rank.filter(|rank| *rank <= K_WIDE) {
+            self.wide_hits += 1;
+            self.hits += usize::from(rank <= K);
             self.reciprocal_ranks += 1.0 / rank as f64;
         }
     }
@@ -115,7 +123,8 @@ impl Tally {
         let n = self.questions.max(1) as f64;
         Score {
             questions: self.questions,
-            recall_at_k: self.hits as f64 / n,
+            recall_at_5: self.hits as f64 / n,
+            recall_at_10: self.wide_hits as f64 / n,
             mrr: self.reciprocal_ranks / n,
         }
     }
@@ -129,8 +138,8 @@ pub struct MethodResult {
     pub by_kind: BTreeMap<String, Score>,
     /// Milliseconds per `remember` of a turn (its vector kept from before), mean.
     pub remember_ms_mean: f64,
-    /// Milliseconds per `recall` (the question's vector kept from before) of K memories, or
-    /// of [`DEPTH`] for a single search.
+    /// Milliseconds per `recall` (the question's vector kept from before) of [`K_WIDE`]
+    /// memories, or of [`DEPTH`] for a single search.
     pub recall_ms_p50: f64,
     pub recall_ms_p95: f64,
     /// For a single search, per question: whether the answer is among its first [`DEPTH`].
@@ -295,9 +304,9 @@ async fn run_method(
     let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
     let mut latencies = Vec::with_capacity(dataset.questions());
     let mut found_deep = Vec::with_capacity(dataset.questions());
-    // A single search is read deeper for the ceiling; its first K are what a recall of K
-    // returns, as neither follows relations.
-    let depth = if method.is_single() { DEPTH } else { K };
+    // A single search is read deeper for the ceiling; its first K_WIDE are what a recall of
+    // K_WIDE returns, as neither follows relations.
+    let depth = if method.is_single() { DEPTH } else { K_WIDE };
     for conversation in &dataset.conversations {
         let user = &conversation.user;
         let platform_user = bot.message(Platform::Console, user, user, "eval", "").user.id;
@@ -311,6 +320,7 @@ async fn run_method(
             });
             let rank = rank.map(|index| index + 1);
             found_deep.push(rank.is_some());
+            let rank = rank.filter(|rank| *rank <= K_WIDE);
             overall.add(rank);
             by_kind.entry(question.kind.clone()).or_default().add(rank);
         }

@@ -1,4 +1,5 @@
-//! Recall: vector kNN and BM25 over the user's memories, fused into one ranking
+//! Recall: vector kNN and BM25 (weighed by how much of the question a memory holds) over the
+//! user's memories, fused into one ranking
 //! (`dcmaid_memory_core::fusion`), memories naming the query's identifiers first
 //! (`dcmaid_memory_core::identifier`);
 //! then relations of the best hits are followed one hop (faded by their age) and blended into
@@ -6,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use dcmaid_memory_core::coverage::Question;
 use dcmaid_memory_core::expand::{Neighbour, expand};
 use dcmaid_memory_core::identifier::Identifiers;
 use dcmaid_memory_core::relation::{DEFAULT_REINFORCE, decayed, reinforced};
@@ -76,7 +78,16 @@ pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginEr
     };
     let words = keywords::of(query);
     let by_keyword = match settings.fusion.keyword_weight > 0.0 && !words.is_empty() {
-        true => scored(store::search(COLLECTION, &words, &of_user, candidates)?)?,
+        true => {
+            let mut hits = scored(store::search(COLLECTION, &words, &of_user, candidates)?)?;
+            let question = Question::of(&words);
+            for (id, score) in &mut hits {
+                let text = texts.get(id).map_or("", String::as_str);
+                *score = question.weigh(*score, text);
+            }
+            hits.sort_by(|a, b| b.1.total_cmp(&a.1));
+            hits
+        }
         false => Vec::new(),
     };
     let mut fused = settings.fusion.fuse(&by_vector, &by_keyword);

@@ -4,13 +4,15 @@
 //! so each list is first put on a scale of its own, by one of two rules:
 //!
 //! - **z-score** (the default): how far a hit's score stands out from the rest of its list,
-//!   in standard deviations. A keyword hit counts only by how far it stands out beyond
-//!   [`KEYWORD_STANDOUT`] above its list's mean. A query that names something rare (a name,
-//!   an order number) gives a keyword list whose first hits tower over the rest, and those
-//!   hits rise; a query whose words are common gives a flat list of chance matches ("job",
-//!   "trip"), and it leaves the vector's ranking alone. Rank fusion cannot tell the two apart:
-//!   it gives the first chance match as much as the best vector hit, and in a large memory
-//!   those chance matches push the answer out of the top five (see `BENCHMARKS.md`).
+//!   in standard deviations. A hit counts only by how far it stands out beyond [`STANDOUT`]
+//!   above its list's mean, in either list. A query that names something rare (a name, an
+//!   order number) gives a keyword list whose first hits tower over the rest, and those hits
+//!   rise; a query whose words are common gives a flat list of chance matches ("job",
+//!   "trip"), and it leaves the vector's ranking alone. The same holds the other way: a
+//!   question the model cannot place gives a flat list of similarities, and then the keyword
+//!   search decides. Rank fusion cannot tell the two apart: it gives the first chance match
+//!   as much as the best hit of the other list, and in a large memory those chance matches
+//!   push the answer out of the top five (see `BENCHMARKS.md`).
 //! - **rrf**, reciprocal rank fusion: only the ranks are used, an id earns
 //!   `weight / (k + rank)` from each list it is in; `k` damps how much the very first places
 //!   dominate. Cormack, Clarke and Büttcher (2009) found `k = 60` a good constant.
@@ -19,11 +21,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// How far above its list's mean, in standard deviations, a keyword hit's score must be before
-/// it adds to the fused score. Chance matches on common words sit near the mean; half a
-/// standard deviation was the middle of the plateau where no evaluation set lost against
-/// the vector search alone (0.25 to 0.75 scored alike).
-pub const KEYWORD_STANDOUT: f32 = 0.5;
+/// How far above its list's mean, in standard deviations, a hit's score must be before it adds
+/// to the fused score. Chance matches sit near the mean; half a standard deviation was the
+/// middle of the plateau where no evaluation set lost against either search alone (0.25 to
+/// 0.75 scored alike). Applied to the keyword list only, the vector list's flat tails of
+/// near-misses outvoted a keyword hit that named the answer (LoCoMo, see `BENCHMARKS.md`).
+pub const STANDOUT: f32 = 0.5;
 
 /// How each list's scores are made comparable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,13 +67,6 @@ impl Default for Fusion {
     }
 }
 
-/// Which search a list comes from: the rule treats them differently.
-#[derive(Clone, Copy, PartialEq)]
-enum Search {
-    Vector,
-    Keyword,
-}
-
 impl Fusion {
     /// Whether the parameters make a ranking; the error names the field at fault.
     pub fn validate(&self) -> Result<(), String> {
@@ -106,11 +102,8 @@ impl Fusion {
     ) -> Vec<(String, f32)> {
         let mut fused: Vec<(String, f32)> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
-        let lists = [
-            (vector, self.vector_weight, Search::Vector),
-            (keyword, self.keyword_weight, Search::Keyword),
-        ];
-        for (list, weight, search) in lists {
+        let lists = [(vector, self.vector_weight), (keyword, self.keyword_weight)];
+        for (list, weight) in lists {
             if weight == 0.0 {
                 continue;
             }
@@ -122,7 +115,7 @@ impl Fusion {
                 .collect();
             let worth = match self.rule {
                 Rule::ReciprocalRank => reciprocal_ranks(firsts.len(), self.k),
-                Rule::ZScore => standing(&firsts, search),
+                Rule::ZScore => standing(&firsts),
             };
             for ((id, _), worth) in firsts.into_iter().zip(worth) {
                 let at = *index.entry(id).or_insert_with(|| {
@@ -144,12 +137,11 @@ fn reciprocal_ranks(count: usize, k: f32) -> Vec<f32> {
     (1..=count).map(|rank| 1.0 / (k + rank as f32)).collect()
 }
 
-/// Each hit's standing in its list, in standard deviations: above the list's lowest score for
-/// the vector search (so every hit it found keeps its order and none falls below 0), and
-/// beyond [`KEYWORD_STANDOUT`] above the mean for the keyword search (0 for those that do not
-/// stand out). A list of fewer than two distinct scores stands out nowhere: all 0. A score
-/// that is not finite counts as 0 and is left out of the statistics.
-fn standing(list: &[(&str, f32)], search: Search) -> Vec<f32> {
+/// Each hit's standing in its list, in standard deviations beyond [`STANDOUT`] above the
+/// list's mean (0 for those that do not stand out). A list of fewer than two distinct scores
+/// stands out nowhere: all 0. A score that is not finite counts as 0 and is left out of the
+/// statistics.
+fn standing(list: &[(&str, f32)]) -> Vec<f32> {
     let scores: Vec<f32> = list.iter().map(|(_, score)| *score).filter(|s| s.is_finite()).collect();
     let count = scores.len() as f32;
     let mean = scores.iter().sum::<f32>() / count;
@@ -157,12 +149,10 @@ fn standing(list: &[(&str, f32)], search: Search) -> Vec<f32> {
     if !(spread.is_finite() && spread > 0.0) {
         return vec![0.0; list.len()];
     }
-    let lowest = scores.iter().copied().fold(f32::INFINITY, f32::min);
     list.iter()
-        .map(|(_, score)| match (score.is_finite(), search) {
-            (false, _) => 0.0,
-            (true, Search::Vector) => (score - lowest) / spread,
-            (true, Search::Keyword) => ((score - mean) / spread - KEYWORD_STANDOUT).max(0.0),
+        .map(|(_, score)| match score.is_finite() {
+            false => 0.0,
+            true => ((score - mean) / spread - STANDOUT).max(0.0),
         })
         .collect()
 }
@@ -213,19 +203,20 @@ mod tests {
     }
 
     #[test]
-    fn a_standing_out_keyword_hit_rises_and_chance_matches_do_not() {
-        let vector = [("job", 0.62), ("answer", 0.60), ("pet", 0.41), ("trip", 0.40)];
+    fn a_hit_standing_out_in_either_list_rises_over_the_others_chance_matches() {
+        let near_misses = [("job", 0.62), ("answer", 0.60), ("pet", 0.41), ("trip", 0.40)];
         // A rare word: one hit far above the rest, which share a common word.
         let rare = [("answer", 12.0), ("noise1", 2.1), ("noise2", 2.0), ("noise3", 1.9)];
-        let fused = Fusion::default().fuse(&vector, &rare);
+        let fused = Fusion::default().fuse(&near_misses, &rare);
         assert_eq!(ids(&fused)[0], "answer");
-        // Common words only: a flat list, so the vector's best hits keep their places.
-        let flat = [("noise1", 2.1), ("noise2", 2.0), ("noise3", 1.9), ("noise4", 1.8)];
-        let fused = Fusion::default().fuse(&vector, &flat);
-        assert_eq!(ids(&fused)[..2], ["job", "answer"]);
-        // Reciprocal rank fusion puts the first chance match level with the best hit, in
-        // front of the answer.
-        assert_eq!(ids(&RRF.fuse(&vector, &flat))[..2], ["job", "noise1"]);
+        // The other way round: the model places the question, the words match by chance.
+        let placed = [("answer", 0.80), ("job", 0.41), ("pet", 0.40), ("trip", 0.39)];
+        let chance = [("noise1", 2.1), ("noise2", 2.0), ("noise3", 1.9), ("noise4", 1.8)];
+        let fused = Fusion::default().fuse(&placed, &chance);
+        assert_eq!(ids(&fused)[0], "answer");
+        // Hits near their list's mean add nothing, whichever list they are in.
+        let score = |id: &str| fused.iter().find(|(of, _)| of == id).map(|(_, score)| *score);
+        assert_eq!((score("job"), score("noise3")), (Some(0.0), Some(0.0)));
     }
 
     #[test]
