@@ -286,6 +286,76 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
     assert!(first.contains("note w0x0 of writer 0"), "{reply}");
 }
 
+/// The texts of `user`'s memories that the admin API finds for `query` (at most 100).
+fn found_texts(port: u16, user: &str, query: &str) -> Vec<String> {
+    let path = format!("/api/v1/memories?user_id={user}&query={query}&limit=100");
+    let Ok((200, body)) = as_operator(port, "GET", &path, "") else { return Vec::new() };
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap_or_default();
+    hits.iter().filter_map(|hit| Some(hit["text"].as_str()?.to_owned())).collect()
+}
+
+/// A turn is remembered after its reply, from a queue in the store: a crash between the
+/// two loses nothing, and the next start remembers what was left.
+#[test]
+fn every_answered_turn_is_remembered_after_a_sigkill_mid_conversation() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let port = free_port();
+    let toml = format!(
+        "{}[limits]\ncall_timeout_ms = 30000\n[rate_limit]\nchat_burst = 10000\nchat_per_minute = 1000000\n",
+        with_operator(port)
+    );
+    let mut server = Running(serve(&sandbox, &toml, port));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            std::thread::spawn(move || {
+                let mut answered = Vec::new();
+                for n in 0..80 {
+                    let text = format!("note w{writer}x{n} of writer {writer}");
+                    let body =
+                        format!(r#"{{"user_id":"w{writer}","user_name":"W","text":"{text}"}}"#);
+                    match as_operator(port, "POST", "/api/v1/chat", &body) {
+                        Ok((200, _)) => answered.push(text),
+                        _ => return answered,
+                    }
+                }
+                answered
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").arg("-KILL").arg(server.0.id().to_string()).status().unwrap();
+    assert!(killed.success());
+    server.0.wait().unwrap();
+    let answered: Vec<Vec<String>> =
+        writers.into_iter().map(|writer| writer.join().unwrap()).collect();
+    assert!(answered.iter().all(|texts| !texts.is_empty()), "every writer got answers in");
+
+    let _server = Running(serve(&sandbox, &toml, port));
+    let started = std::time::Instant::now();
+    loop {
+        let missing: Vec<&String> = answered
+            .iter()
+            .enumerate()
+            .flat_map(|(writer, texts)| {
+                let found = found_texts(port, &format!("web:w{writer}"), "note");
+                texts.iter().filter(move |text| !found.contains(text)).collect::<Vec<_>>()
+            })
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{} of {} answered turns not remembered: {missing:?}",
+            missing.len(),
+            answered.iter().map(Vec::len).sum::<usize>()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
 #[tokio::test]
 async fn the_admin_api_searches_and_forgets_a_users_memories() {
     use poem::http::StatusCode;

@@ -120,6 +120,7 @@ impl MemoriesApi {
         }
         let plugins = self.bot.plugins();
         let memory = plugins.memory().ok_or_else(|| not_loaded("memory"))?;
+        self.bot.settle_remembering(&user_id).await;
         let recalled = memory.recall(&user_id, &query, limit.0).await.map_err(plugin_failed)?;
         let hits = recalled
             .into_iter()

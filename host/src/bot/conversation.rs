@@ -3,13 +3,14 @@
 //! model drafts the answer (calling tools as it needs, see [`super::toolbox`]) and the
 //! persona finishes it; without one, or when the model fails, the template is the answer.
 //! When the user's share of the model is spent, the persona says so in its own voice and
-//! answers from its template. An answered turn is remembered. What the persona and the
+//! answers from its template. An answered turn is queued to be remembered after its reply. What the persona and the
 //! memory plugin give is kept to their output caps.
 
 use std::sync::Arc;
 
 use super::outcome::Outcome;
-use super::recollection::{recollect, remember, with_memories};
+use super::recollection::{recollect, with_memories};
+use super::remembering::Remembering;
 use super::toolbox::{Toolbox, Unanswered};
 use crate::budget::Refusal;
 use crate::capabilities::llm::{OpenAiClient, turn};
@@ -20,14 +21,16 @@ pub struct Conversation {
     /// The configured language model, if any.
     pub(super) model: Option<Arc<OpenAiClient>>,
     pub(super) toolbox: Toolbox,
+    pub(super) remembering: Arc<Remembering>,
 }
 
 impl Conversation {
-    /// Answer `message` with the persona among `plugins`, and remember the turn.
+    /// Answer `message` with the persona among `plugins`, and queue the turn to be
+    /// remembered.
     pub async fn answer(&self, plugins: &Plugins, message: &Message) -> Outcome {
         let outcome = self.converse(plugins, message).await;
         if !outcome.failed && outcome.plugin.is_some() {
-            remember(plugins, message, &outcome.reply).await;
+            self.remembering.keep(plugins, message, &outcome.reply).await;
         }
         outcome
     }
@@ -56,6 +59,7 @@ impl Conversation {
             });
             return Outcome::answer(reply, Some(persona), None);
         };
+        self.remembering.settle(&message.user.id).await;
         let recalled = recollect(plugins, message).await;
         let system_prompt = with_memories(&system_prompt, &recalled);
         let request = turn(&system_prompt, &message.text);

@@ -1,7 +1,8 @@
 //! The bot: what answers messages, swaps plugins and runs jobs, put together from the
 //! configuration ([`start`]). A message's path: an adapter calls [`Bot::handle`], the
 //! [`pipeline`] routes a command to its plugin and anything else to the [`conversation`]
-//! (persona, [`recollection`], model and [`toolbox`]), each plugin call goes through
+//! (persona, [`recollection`], model and [`toolbox`]; the turn is [`remembering`] after the
+//! reply), each plugin call goes through
 //! [`crate::plugin`] to one capped instance ([`crate::runtime`]); [`observers`] hear of it
 //! off the critical path.
 
@@ -14,6 +15,7 @@ mod outcome;
 mod pipeline;
 pub mod ratelimit;
 mod recollection;
+mod remembering;
 mod start;
 pub mod swap;
 mod toolbox;

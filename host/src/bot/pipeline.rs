@@ -134,6 +134,10 @@ impl Pipeline {
             args: command.args.to_owned(),
             message: message.clone(),
         };
+        if plugins.memory().is_some_and(|memory| Arc::ptr_eq(memory, owner)) {
+            // What the memory plugin answers includes the user's last turns.
+            self.conversation.remembering.settle(&message.user.id).await;
+        }
         match owner.run_command(&invocation).await {
             Ok(reply) => {
                 let text = owner.capped(reply.text, Output::Reply);

@@ -12,6 +12,7 @@ use super::observers::Observers;
 use super::outcome::Outcome;
 use super::pipeline::Pipeline;
 use super::ratelimit::RateLimiter;
+use super::remembering::Remembering;
 use super::swap::{Fanout, Swaps};
 use super::toolbox::Toolbox;
 use crate::budget::{Background, Ledger, UserLedger};
@@ -67,6 +68,7 @@ pub struct Bot {
     cron: Arc<Cron>,
     metrics: Arc<Metrics>,
     observers: Arc<Observers>,
+    remembering: Arc<Remembering>,
     budgets: Arc<Ledger>,
 }
 
@@ -147,9 +149,26 @@ impl Bot {
             metrics: metrics.clone(),
             clock: clock.clone(),
         };
+        let remembering = Arc::new(
+            Remembering::start(
+                &storage,
+                plugins.clone(),
+                capabilities.llm.embedder.clone().ok(),
+                &config.limits,
+                &background,
+                metrics.clone(),
+                clock.clone(),
+            )
+            .await,
+        );
+        let conversation = Conversation {
+            model: capabilities.llm.chat.clone(),
+            toolbox,
+            remembering: remembering.clone(),
+        };
         let pipeline = Pipeline {
             plugins: plugins.clone(),
-            conversation: Conversation { model: capabilities.llm.chat.clone(), toolbox },
+            conversation,
             rate_limiter,
             commands,
             chat: config.rate_limit.chat(),
@@ -191,6 +210,7 @@ impl Bot {
             cron,
             metrics,
             observers,
+            remembering,
             budgets,
         })
     }
@@ -276,11 +296,26 @@ impl Bot {
         self.observers.flush().await;
     }
 
+    /// Wait until every turn queued so far is remembered (tests, benches).
+    pub async fn flush_remembering(&self) {
+        self.remembering.flush().await;
+    }
+
+    /// Wait (a few seconds at most) until `user`'s turns queued here are remembered, before
+    /// reading their memories.
+    pub async fn settle_remembering(&self, user: &str) {
+        self.remembering.settle(user).await;
+    }
+
     /// Before the process ends: give the observers up to `deadline` to see every event,
-    /// so that a conversation's last events are not lost.
+    /// so that a conversation's last events are not lost, and the memory as long to take
+    /// the queued turns (those it does not take stay queued for the next start).
     pub async fn finish_observers(&self, deadline: std::time::Duration) {
         if tokio::time::timeout(deadline, self.flush_observers()).await.is_err() {
             tracing::warn!("observers still busy after {deadline:?}; their last events are lost");
+        }
+        if tokio::time::timeout(deadline, self.flush_remembering()).await.is_err() {
+            tracing::info!("turns still queued to be remembered: the next start takes them");
         }
     }
 }

@@ -18,12 +18,14 @@ pub enum Lane {
     Job,
     /// An observer's event or report.
     Observer,
+    /// Remembering a turn after its reply went out.
+    Memory,
 }
 
-named!(Lane { Message => "message", Job => "job", Observer => "observer" });
+named!(Lane { Message => "message", Job => "job", Observer => "observer", Memory => "memory" });
 
 impl Lane {
-    /// Jobs and observers: work no user waits for.
+    /// Jobs, observers and remembering: work no user waits for.
     pub fn is_background(self) -> bool {
         !matches!(self, Lane::Message)
     }
@@ -50,6 +52,11 @@ impl CallContext {
         CallContext { lane, user: None }
     }
 
+    /// Remembering `user`'s turn, after its reply: in the background, on the user's budgets.
+    pub fn remembering(user: &str) -> CallContext {
+        CallContext { lane: Lane::Memory, user: Some(Arc::from(user)) }
+    }
+
     /// Run `future` with this context for every call it makes.
     pub async fn scope<F: Future>(self, future: F) -> F::Output {
         CONTEXT.scope(self, future).await
@@ -69,6 +76,7 @@ pub struct Lanes {
     message: Semaphore,
     job: Semaphore,
     observer: Semaphore,
+    memory: Semaphore,
 }
 
 impl Lanes {
@@ -77,6 +85,7 @@ impl Lanes {
             message: Semaphore::new(limits.max_concurrent_calls as usize),
             job: Semaphore::new(limits.background_calls as usize),
             observer: Semaphore::new(limits.observer_calls as usize),
+            memory: Semaphore::new(limits.remember_calls as usize),
         }
     }
 
@@ -86,6 +95,7 @@ impl Lanes {
             Lane::Message => &self.message,
             Lane::Job => &self.job,
             Lane::Observer => &self.observer,
+            Lane::Memory => &self.memory,
         };
         // The semaphores are never closed.
         semaphore.acquire().await.expect("lane semaphores stay open")

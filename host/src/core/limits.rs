@@ -24,6 +24,11 @@ pub struct Limits {
     /// Events waiting for the observer plugins at most; past it they are dropped (and
     /// counted) rather than delaying replies.
     pub observer_queue: u32,
+    /// Calls remembering answered turns running at once, across all plugins.
+    pub remember_calls: u32,
+    /// Turns this replica has queued to be remembered and not yet seen remembered, at most;
+    /// past it a reply waits for room (turns are never dropped).
+    pub remember_queue: u32,
 }
 
 impl Default for Limits {
@@ -35,6 +40,8 @@ impl Default for Limits {
             background_calls: 8,
             observer_calls: 2,
             observer_queue: 4_096,
+            remember_calls: 2,
+            remember_queue: 10_000,
         }
     }
 }
@@ -46,7 +53,10 @@ impl Limits {
 
     /// Calls of every lane at once: what the engine's instance pool holds.
     pub fn total_calls(&self) -> u32 {
-        self.max_concurrent_calls + self.background_calls + self.observer_calls
+        self.max_concurrent_calls
+            + self.background_calls
+            + self.observer_calls
+            + self.remember_calls
     }
 
     pub fn call_timeout(&self) -> Duration {
@@ -60,6 +70,8 @@ impl Limits {
         check_range("limits.observer_queue", self.observer_queue, 1..=1_000_000)?;
         check_range("limits.background_calls", self.background_calls, 1..=1024)?;
         check_range("limits.observer_calls", self.observer_calls, 1..=1024)?;
+        check_range("limits.remember_calls", self.remember_calls, 1..=1024)?;
+        check_range("limits.remember_queue", self.remember_queue, 1..=1_000_000)?;
         check_range("limits.max_concurrent_calls", self.max_concurrent_calls, 1..=1024)
     }
 }

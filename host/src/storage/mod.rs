@@ -10,8 +10,10 @@ mod identities;
 mod layout;
 mod packages;
 mod settings;
+mod turns;
 
 pub use database::{SERVER_DEADLINE, Storage, StorageError, within};
 pub use layout::{Layout, PLUGINS};
 pub use packages::StoredPackage;
 pub use settings::{Credentials, PASS_ENV, StorageConfig, USER_ENV};
+pub use turns::{CLAIM_EXPIRES_MS, QueuedTurn, TurnQueue};

@@ -21,6 +21,7 @@ use super::labels::{
 };
 use super::plugin_metrics::PluginMetrics;
 use super::recent::{Recent, Summary};
+use super::remember_metrics::RememberMetrics;
 
 /// The content type of `GET /metrics`.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -49,6 +50,7 @@ pub struct Metrics {
     log_lines_dropped: Family<PluginLabels, Counter>,
     swap_announcements_rejected: Family<ReasonLabels, Counter>,
     plugins: PluginMetrics,
+    remember: RememberMetrics,
     last_seen: Mutex<HashMap<String, Instant>>,
     recent: Mutex<Recent>,
 }
@@ -172,6 +174,7 @@ impl Metrics {
         for fate in [EventFate::Queued, EventFate::Dropped] {
             observer_events.get_or_create(&EventLabels { fate }).inc_by(0);
         }
+        let remember = RememberMetrics::register(&mut registry);
         Metrics {
             registry,
             messages,
@@ -191,6 +194,7 @@ impl Metrics {
             log_lines_dropped,
             swap_announcements_rejected,
             plugins: PluginMetrics::default(),
+            remember,
             last_seen: Mutex::new(HashMap::new()),
             recent: Mutex::default(),
         }
@@ -322,6 +326,11 @@ impl Metrics {
     /// The metrics plugins define for themselves.
     pub fn plugins(&self) -> &PluginMetrics {
         &self.plugins
+    }
+
+    /// The queue of turns waiting to be remembered.
+    pub fn remember(&self) -> &RememberMetrics {
+        &self.remember
     }
 }
 

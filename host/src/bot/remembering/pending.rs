@@ -1,0 +1,108 @@
+//! The turns this replica queued and has not yet seen remembered: per user, so that a recall
+//! can wait for its own user's turns ([`Pending::settled`]), each holding its room in the
+//! queue until it is done.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::{Notify, OwnedSemaphorePermit};
+
+#[derive(Default)]
+pub(super) struct Pending {
+    state: Mutex<State>,
+    /// Rung whenever a turn is done.
+    done: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    /// Queued turns by key: whose, and the room it holds.
+    turns: HashMap<String, (String, OwnedSemaphorePermit)>,
+    per_user: HashMap<String, usize>,
+}
+
+impl Pending {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Turn `key` of `user` is queued, holding `room`; returns how many are pending now.
+    pub(super) fn add(&self, key: String, user: &str, room: OwnedSemaphorePermit) -> usize {
+        let mut state = self.state();
+        *state.per_user.entry(user.to_owned()).or_default() += 1;
+        state.turns.insert(key, (user.to_owned(), room));
+        state.turns.len()
+    }
+
+    /// Turn `key` is done with, remembered or not (a turn queued by an earlier process or
+    /// another replica is not pending here); returns how many are pending now.
+    pub(super) fn done(&self, key: &str) -> usize {
+        let mut state = self.state();
+        if let Some((user, _room)) = state.turns.remove(key)
+            && let Some(count) = state.per_user.get_mut(&user)
+        {
+            *count -= 1;
+            if *count == 0 {
+                state.per_user.remove(&user);
+            }
+        }
+        let left = state.turns.len();
+        drop(state);
+        self.done.notify_waiters();
+        left
+    }
+
+    /// Return once nothing of `user` (of anyone, for `None`) is pending.
+    pub(super) async fn settled(&self, user: Option<&str>) {
+        loop {
+            let done = self.done.notified();
+            tokio::pin!(done);
+            done.as_mut().enable();
+            let clear = {
+                let state = self.state();
+                match user {
+                    Some(user) => !state.per_user.contains_key(user),
+                    None => state.turns.is_empty(),
+                }
+            };
+            if clear {
+                return;
+            }
+            done.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_user_is_settled_when_their_turns_are_done_and_room_comes_back() {
+        let room = Arc::new(Semaphore::new(2));
+        let pending = Arc::new(Pending::default());
+        let permit = || room.clone().try_acquire_owned().unwrap();
+        assert_eq!(pending.add("a1".into(), "ann", permit()), 1);
+        assert_eq!(pending.add("b1".into(), "bob", permit()), 2);
+        assert!(room.clone().try_acquire_owned().is_err(), "the queue is full");
+        tokio::time::timeout(Duration::from_secs(1), pending.settled(Some("cat"))).await.unwrap();
+        let waiting = tokio::spawn({
+            let pending = pending.clone();
+            async move { pending.settled(Some("ann")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "ann's turn is still pending");
+        assert_eq!(pending.done("b1"), 1);
+        assert!(!waiting.is_finished());
+        assert_eq!(pending.done("a1"), 0);
+        tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
+        assert_eq!(room.available_permits(), 2);
+        assert_eq!(pending.done("someone-elses"), 0);
+        tokio::time::timeout(Duration::from_secs(1), pending.settled(None)).await.unwrap();
+    }
+}
