@@ -21,17 +21,16 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{millis, target_dir};
+use common::millis;
+use common::serve::{Serve, free_port, install_first_party, load, wait_for};
 use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 
 const USER: &str = "bench";
 const QUESTIONS: usize = 200;
 const MESSAGES: usize = 2_000;
-const TOKEN: &str = "bench-operator-token";
 
 /// The SurrealDB server, in memory, root/root; killed when dropped.
 struct Surreal(Child, u16);
@@ -65,46 +64,10 @@ impl Drop for Surreal {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for(port: u16, path: &str) {
-    let started = Instant::now();
-    loop {
-        let answered = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut stream| {
-            use std::io::{Read, Write};
-            let _ = write!(
-                stream,
-                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-            );
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            answer.starts_with("HTTP/1.1 200")
-        });
-        if answered {
-            return;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "nothing answered {path} on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn install(plugins: &Path, folder: &str, file: &str) {
-    let target = plugins.join(folder);
-    std::fs::create_dir_all(&target).unwrap();
-    let component = target_dir().join(format!("wasm32-wasip2/plugin/{file}.wasm"));
-    std::fs::copy(&component, target.join(format!("{file}.wasm")))
-        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/build-plugins.sh", component.display()));
-    let manifest =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../plugins/{folder}/plugin.toml"));
-    std::fs::copy(manifest, target.join("plugin.toml")).unwrap();
-}
-
 /// A bot in `dir` on `url` (none: embedded) with the plugins in `folders`.
 async fn bot(dir: &Path, url: Option<&str>, folders: &[&str]) -> Arc<Bot> {
     for folder in folders {
-        install(&dir.join("plugins"), folder, folder);
+        install_first_party(&dir.join("plugins"), folder, folder);
     }
     let mut config =
         Config { data_dir: dir.to_owned(), rate_limit: common::unlimited(), ..Config::default() };
@@ -208,64 +171,6 @@ async fn pipeline(url: Option<&str>) -> (Duration, Duration) {
     (percentile(&mut samples, 0.5), percentile(&mut samples, 0.99))
 }
 
-/// `dcmaid serve` on the server at `url`, with the personality persona.
-fn replica(url: &str, dir: &Path) -> (Child, u16) {
-    install(&dir.join("plugins"), "personality", "personality");
-    let port = free_port();
-    let config = dir.join("dcmaid.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = \"{}\"\n[server]\nbind = \"127.0.0.1:{port}\"\nadmin_token = \"{TOKEN}\"\n\
-             [storage]\nurl = \"{url}\"\nuser = \"root\"\n\
-             [rate_limit]\nburst = 10000\nper_minute = 1000000\nchat_burst = 10000\nchat_per_minute = 1000000\n",
-            dir.display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new(target_dir().join("debug/dcmaid"))
-        .args(["--config", config.to_str().unwrap(), "serve"])
-        .env("DCMAID_STORAGE_PASS", "root")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(port, "/healthz");
-    (child, port)
-}
-
-/// Messages per second from 16 users at once over `seconds`, spread over `ports`.
-async fn throughput(ports: &[u16], seconds: u64) -> f64 {
-    let client = reqwest::Client::new();
-    let answered = Arc::new(AtomicU64::new(0));
-    let until = Instant::now() + Duration::from_secs(seconds);
-    let users: Vec<_> = (0..16)
-        .map(|n| {
-            let (client, answered) = (client.clone(), answered.clone());
-            let port = ports[n % ports.len()];
-            tokio::spawn(async move {
-                let body =
-                    serde_json::json!({"user_id": format!("load{n}"), "text": "hello there"});
-                while Instant::now() < until {
-                    let sent = client
-                        .post(format!("http://127.0.0.1:{port}/api/v1/chat"))
-                        .bearer_auth(TOKEN)
-                        .json(&body)
-                        .send()
-                        .await;
-                    if sent.is_ok_and(|response| response.status().is_success()) {
-                        answered.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    for user in users {
-        user.await.unwrap();
-    }
-    answered.load(Ordering::Relaxed) as f64 / seconds as f64
-}
-
 #[tokio::main]
 async fn main() {
     let sizes: Vec<usize> = std::env::args()
@@ -308,15 +213,12 @@ async fn main() {
     );
 
     let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (mut a, a_port) = replica(&server, a_dir.path());
-    let one = throughput(&[a_port], 10).await;
-    let (mut b, b_port) = replica(&server, b_dir.path());
-    let two = throughput(&[a_port, b_port], 10).await;
+    let on_server = format!("[storage]\nurl = \"{server}\"\nuser = \"root\"");
+    let a = Serve::start(a_dir.path(), &["personality"], &on_server);
+    let one = load(&[a.port], 10.0).await.per_second();
+    let b = Serve::start(b_dir.path(), &["personality"], &on_server);
+    let two = load(&[a.port, b.port], 10.0).await.per_second();
     println!("\n| 16 users at once over HTTP, 10 s | messages/s |\n|---|---:|");
     println!("| one replica | {one:.0} |");
     println!("| two replicas, same server | {two:.0} ({:.2}x) |", two / one);
-    for child in [&mut a, &mut b] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
 }

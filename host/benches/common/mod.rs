@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // Each bench uses its own part of this.
 
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
