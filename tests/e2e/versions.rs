@@ -74,7 +74,9 @@ async fn a_plugin_built_against_0_1_0_runs_every_import_and_export_unchanged() {
     let state = old.user_state("console:ann").await.unwrap().unwrap();
     assert_eq!(state, r#"{"visits":"3"}"#);
 
-    // memory.remember ran after each answered turn; recall, relate and forget.
+    // memory.remember ran after each answered turn (once its reply was out: the plugin is
+    // called here directly, so wait for it); recall, relate and forget.
+    bot.flush_remembering().await;
     let memory = plugins.get(&plugin_name("old-memory")).unwrap().clone();
     let recalled = memory.recall("console:ann", "again", 5).await.unwrap();
     assert!(recalled[0].text.contains("again"), "{recalled:?}");

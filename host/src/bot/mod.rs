@@ -25,5 +25,5 @@ pub use live::LivePlugins;
 pub use outcome::Outcome;
 pub use pipeline::Pipeline;
 pub use recollection::{RECALL_LIMIT, with_memories};
-pub use start::{Bot, StartError, platform_prefix};
+pub use start::{Bot, StartError};
 pub use swap::{SwapAction, SwapError, Swapped, Swaps};

@@ -243,7 +243,7 @@ impl Bot {
     ) -> Message {
         let received_at_ms = self.clock.now_ms();
         let sequence = self.messages_seen.fetch_add(1, Ordering::Relaxed);
-        let prefix = platform_prefix(platform);
+        let prefix = platform.prefix();
         Message {
             id: format!("{received_at_ms:x}-{sequence}"),
             user: User { id: format!("{prefix}:{platform_id}"), name: name.to_owned(), platform },
@@ -349,14 +349,4 @@ fn shared(
             metrics: metrics.clone(),
         },
     })
-}
-
-/// The prefix of user ids from `platform`: `console:alice`, `discord:8035…`.
-pub fn platform_prefix(platform: Platform) -> &'static str {
-    match platform {
-        Platform::Console => "console",
-        Platform::Web => "web",
-        Platform::Discord => "discord",
-        Platform::Telegram => "telegram",
-    }
 }

@@ -24,6 +24,18 @@ impl PluginError {
     }
 }
 
+impl Platform {
+    /// The prefix of user ids from this platform: `console:alice`, `discord:8035…`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Platform::Console => "console",
+            Platform::Web => "web",
+            Platform::Discord => "discord",
+            Platform::Telegram => "telegram",
+        }
+    }
+}
+
 impl MessageContext {
     /// Nothing known of where the message arrived (the terminal, an older guest's message).
     pub fn unknown() -> MessageContext {

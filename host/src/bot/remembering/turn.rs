@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bot::platform_prefix;
 use crate::wit::{Message, MessageContext, Platform, User};
 
 const PLATFORMS: [Platform; 4] =
@@ -33,7 +32,7 @@ impl From<&Message> for StoredMessage {
             id: message.id.clone(),
             user_id: message.user.id.clone(),
             user_name: message.user.name.clone(),
-            platform: platform_prefix(message.user.platform).to_owned(),
+            platform: message.user.platform.prefix().to_owned(),
             channel: message.channel.clone(),
             text: message.text.clone(),
             received_at_ms: message.received_at_ms,
@@ -50,7 +49,7 @@ impl From<&Message> for StoredMessage {
 impl StoredMessage {
     /// The message again; `None` for a platform this host does not know (a newer host's).
     pub fn message(self) -> Option<Message> {
-        let platform = PLATFORMS.into_iter().find(|p| platform_prefix(*p) == self.platform)?;
+        let platform = PLATFORMS.into_iter().find(|p| p.prefix() == self.platform)?;
         Some(Message {
             id: self.id,
             user: User { id: self.user_id, name: self.user_name, platform },

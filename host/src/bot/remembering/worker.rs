@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 
-use super::Shared;
+use super::shared::Shared;
 use super::turn::StoredMessage;
 use crate::budget::CallContext;
 use crate::core::Throttle;

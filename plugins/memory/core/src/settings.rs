@@ -56,8 +56,8 @@ impl Default for Settings {
         Settings {
             fusion: Fusion::default(),
             identifiers: true,
-            // Off: following relations lowered recall@5 on LoCoMo (0.642 to 0.621) and on
-            // the in-repo sets it changed nothing (BENCHMARKS.md, issue 29).
+            // Off: following relations lowered recall@5 on LoCoMo (0.642 to 0.621), and on
+            // the in-repo sets a little or not at all (BENCHMARKS.md, issue 29).
             relations: false,
             blend: DEFAULT_BLEND,
             half_life_ms: DEFAULT_HALF_LIFE_MS,
