@@ -293,9 +293,11 @@ mod tests {
 
     #[test]
     fn the_expansion_follows_the_settings() {
-        let settings =
-            Settings::from_json(r#"{"relation_blend": 0.3, "recall_limit": 7}"#).unwrap();
+        let json = r#"{"relations": true, "relation_blend": 0.3, "recall_limit": 7}"#;
         let expected = Expansion { blend: 0.3, threshold: FOLLOW_THRESHOLD, limit: 7 };
-        assert_eq!(settings.expansion(), Some(expected));
+        assert_eq!(Settings::from_json(json).unwrap().expansion(), Some(expected));
+        // Relations are off unless asked for.
+        let off = Settings::from_json(r#"{"relation_blend": 0.3}"#).unwrap();
+        assert_eq!(off.expansion(), None);
     }
 }
