@@ -5,6 +5,7 @@ use std::process::Command;
 
 use dcmaid_host::budget::{Budgets, PluginBudget};
 use dcmaid_host::capabilities::store::StoreShared;
+use dcmaid_host::plugin::PluginEntry;
 use dcmaid_host::storage::Storage;
 use dcmaid_host::{Bot, Config};
 use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
@@ -284,6 +285,51 @@ fn every_acknowledged_memory_survives_a_sigkill_mid_write() {
     assert_eq!(status, 200, "{reply}");
     let first = reply.split("\\n").next().unwrap();
     assert!(first.contains("note w0x0 of writer 0"), "{reply}");
+}
+
+/// `dcmaid_remember_turns_total` for `fate`.
+fn turns(bot: &Bot, fate: &str) -> f64 {
+    let wanted = format!("dcmaid_remember_turns_total{{fate=\"{fate}\"}} ");
+    let exposition = bot.metrics().encode();
+    let line = exposition.lines().find(|line| line.starts_with(&wanted));
+    line.and_then(|line| line[wanted.len()..].parse().ok()).unwrap_or(0.0)
+}
+
+/// A memory plugin that fails on every turn (here: its store quota is spent) costs the
+/// conversation nothing: replies go out as before, each failing turn is tried a bounded
+/// number of times and then given up, counted, and the queue empties.
+#[tokio::test]
+async fn a_memory_plugin_that_keeps_failing_neither_holds_replies_nor_the_queue() {
+    let sandbox = Sandbox::new();
+    sandbox.install_hello();
+    sandbox.install_memory();
+    let mut config = config(&sandbox);
+    let budgets = toml::from_str("[store]\nmax_documents = 2\n").unwrap();
+    config.plugins.insert(plugin_name("memory"), PluginEntry { budgets, ..Default::default() });
+    let bot = bot_with(config).await;
+
+    for n in 0..6 {
+        let reply = say(&bot, "ann", &format!("note {n} of six")).await;
+        assert!(reply.reply.contains("Hi, ann"), "{reply:?}");
+        assert!(!reply.failed, "{reply:?}");
+    }
+    let started = std::time::Instant::now();
+    while turns(&bot, "given_up") < 4.0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "remembered {}, retried {}, given up {}",
+            turns(&bot, "remembered"),
+            turns(&bot, "retried"),
+            turns(&bot, "given_up")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Two fit the quota; each of the other four was tried five times, then given up.
+    assert_eq!(turns(&bot, "remembered"), 2.0);
+    assert_eq!(turns(&bot, "retried"), 16.0);
+    assert_eq!(turns(&bot, "given_up"), 4.0);
+    // The bot answers on, and what was remembered is there.
+    assert!(say(&bot, "ann", "/memories").await.reply.lines().count() == 2);
 }
 
 /// The texts of `user`'s memories that the admin API finds for `query` (at most 100).
