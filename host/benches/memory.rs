@@ -30,7 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{millis, target_dir};
+use common::millis;
 use dcmaid_host::core::PluginName;
 use dcmaid_host::eval::dataset::Dataset;
 use dcmaid_host::wit::Platform;
@@ -45,20 +45,8 @@ const BASELINE_QUERIES: usize = 20;
 /// Memories forgotten at each size, for `remove`'s latency.
 const REMOVALS: usize = 50;
 
-fn install_memory(plugins: &Path) {
-    let folder = plugins.join("memory");
-    std::fs::create_dir_all(&folder).unwrap();
-    let component = target_dir().join("wasm32-wasip2/plugin/memory.wasm");
-    std::fs::copy(&component, folder.join("memory.wasm"))
-        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/build-plugins.sh", component.display()));
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/memory/plugin.toml");
-    std::fs::copy(manifest, folder.join("plugin.toml")).unwrap();
-}
-
 fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    (at(0.5), at(0.95))
+    (common::percentile(&mut samples, 0.5), common::percentile(&mut samples, 0.95))
 }
 
 fn micros(duration: Duration) -> String {
@@ -73,11 +61,7 @@ fn normalised(mut vector: Vec<f32>) -> Vec<f32> {
 
 #[tokio::main]
 async fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip_while(|arg| arg != "--sizes")
-        .nth(1)
-        .map(|list| list.split(',').map(|n| n.parse().expect("--sizes N,M")).collect())
-        .unwrap_or_else(|| vec![10_000, 100_000]);
+    let sizes = common::sizes();
     let dataset_path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval/dataset.json");
     let dataset = Dataset::load(&dataset_path).unwrap();
@@ -91,7 +75,7 @@ async fn main() {
         .collect();
 
     let dir = tempfile::tempdir().unwrap();
-    install_memory(&dir.path().join("plugins"));
+    common::serve::install_first_party(&dir.path().join("plugins"), "memory", "memory");
     let mut config = Config {
         data_dir: dir.path().to_owned(),
         rate_limit: common::unlimited(),

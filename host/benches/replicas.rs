@@ -23,8 +23,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::millis;
 use common::serve::{Serve, free_port, install_first_party, load, wait_for};
+use common::{millis, percentile};
 use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 
@@ -79,11 +79,6 @@ async fn bot(dir: &Path, url: Option<&str>, folders: &[&str]) -> Arc<Bot> {
     let bot = Arc::new(Bot::start(config).await.unwrap());
     assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
     bot
-}
-
-fn percentile(samples: &mut [Duration], q: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() - 1) as f64 * q).round() as usize]
 }
 
 /// A deterministic unit vector for memory `n`.
@@ -173,11 +168,7 @@ async fn pipeline(url: Option<&str>) -> (Duration, Duration) {
 
 #[tokio::main]
 async fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip_while(|arg| arg != "--sizes")
-        .nth(1)
-        .map(|list| list.split(',').map(|n| n.parse().expect("--sizes N,M")).collect())
-        .unwrap_or_else(|| vec![10_000, 100_000]);
+    let sizes = common::sizes();
     let surreal = Surreal::start();
     let server = surreal.url();
 

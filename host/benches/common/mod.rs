@@ -15,10 +15,26 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(mut samples: Vec<Duration>) -> Summary {
-        samples.sort();
-        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Summary { median: at(0.5), p99: at(0.99) }
+        Summary { median: percentile(&mut samples, 0.5), p99: percentile(&mut samples, 0.99) }
     }
+}
+
+/// The `q` quantile of `samples` (which it sorts).
+pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    samples
+        .get(((samples.len().max(1) - 1) as f64 * q).round() as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// The memory counts `--sizes N,M` names, or 10k and 100k.
+pub fn sizes() -> Vec<usize> {
+    std::env::args()
+        .skip_while(|arg| arg != "--sizes")
+        .nth(1)
+        .map(|list| list.split(',').map(|n| n.parse().expect("--sizes N,M")).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000])
 }
 
 pub fn micros(duration: Duration) -> String {

@@ -111,12 +111,7 @@ impl Load {
     }
 
     pub fn percentile(&self, q: f64) -> Duration {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        sorted
-            .get(((sorted.len().max(1) - 1) as f64 * q).round() as usize)
-            .copied()
-            .unwrap_or_default()
+        super::percentile(&mut self.latencies.clone(), q)
     }
 }
 
