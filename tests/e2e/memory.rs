@@ -1,5 +1,5 @@
 //! Long-term memory: the `memory` plugin on the `store` capability and the local embedding
-//! model (all-MiniLM-L6-v2, which `scripts/test.sh` installs), through the real bot.
+//! model (bge-small-en-v1.5, which `scripts/test.sh` installs), through the real bot.
 
 use std::process::Command;
 

@@ -123,7 +123,7 @@ fn model(config: &Config) -> Finding {
         .filter(|file| !dir.join(file).is_file())
         .collect();
     match missing.is_empty() {
-        true => Finding::Ok(format!("all-MiniLM-L6-v2 in {}", dir.display())),
+        true => Finding::Ok(format!("the embedding model in {}", dir.display())),
         false => Finding::Fail(
             format!(
                 "the memory plugin's model is missing from {}: {}",

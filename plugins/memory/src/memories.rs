@@ -61,7 +61,7 @@ pub fn embed(texts: &[String]) -> Result<Vec<Vec<f32>>, PluginError> {
         Ok(vectors) => Ok(vectors),
         Err(llm::LlmError::NotConfigured) => Err(PluginError::Unavailable(
             "the memory plugin needs embeddings, and none are configured: run \
-             `scripts/fetch-model.sh` to install the local all-MiniLM-L6-v2 model (or set \
+             `scripts/fetch-model.sh` to install the local embedding model (or set \
              `[embed] model_dir` to its folder), or set `[llm] embedding_model` for an \
              embeddings API"
                 .to_owned(),

@@ -16,7 +16,7 @@ use crate::plugin::Plugin;
 use crate::storage::{QueuedTurn, TurnQueue};
 use crate::telemetry::TurnFate;
 
-/// Turns claimed at once: MiniLM embeds 16 to 32 texts in a batch for far less per text
+/// Turns claimed at once: a BERT model embeds 16 to 32 texts in a batch for far less per text
 /// than one at a time.
 pub const BATCH: usize = 32;
 /// Tries a turn gets before it is given up.

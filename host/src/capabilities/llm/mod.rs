@@ -1,5 +1,5 @@
 //! `dcmaid:bot/llm`: the operator's language model ([`openai`]) and the embeddings
-//! ([`embed`]: the API's, or all-MiniLM-L6-v2 on the CPU), for plugins granted `llm`. The
+//! ([`embed`]: the API's, or a local model on the CPU), for plugins granted `llm`. The
 //! conversation uses the same model.
 
 pub mod embed;

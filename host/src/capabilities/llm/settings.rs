@@ -60,8 +60,9 @@ pub const RECENT_BY_DEFAULT: usize = 1024;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmbedConfig {
-    /// The folder of all-MiniLM-L6-v2 (config.json, tokenizer.json, model.safetensors).
-    /// Default: `DCMAID_MODEL_DIR`, else `~/.cache/dcmaid/models/all-MiniLM-L6-v2`.
+    /// The local model's folder (config.json, tokenizer.json, model.safetensors, and
+    /// optionally sentence-transformers' `1_Pooling/config.json`). Default:
+    /// `DCMAID_MODEL_DIR`, else `~/.cache/dcmaid/models/bge-small-en-v1.5`.
     pub model_dir: Option<PathBuf>,
     /// How many recently embedded texts keep their vectors, so that embedding one again
     /// costs no model run or API call (a turn's message is embedded for `recall` and again
@@ -77,7 +78,7 @@ impl Default for EmbedConfig {
 
 impl EmbedConfig {
     /// The local model's folder: `model_dir`, else `DCMAID_MODEL_DIR`, else
-    /// `~/.cache/dcmaid/models/all-MiniLM-L6-v2`.
+    /// `~/.cache/dcmaid/models/bge-small-en-v1.5`.
     pub fn model_dir(&self) -> PathBuf {
         if let Some(dir) = &self.model_dir {
             return dir.clone();
@@ -86,6 +87,6 @@ impl EmbedConfig {
             return PathBuf::from(dir);
         }
         let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        home.join(".cache/dcmaid/models/all-MiniLM-L6-v2")
+        home.join(".cache/dcmaid/models/bge-small-en-v1.5")
     }
 }

@@ -1,12 +1,14 @@
-//! all-MiniLM-L6-v2 on the CPU with candle: WordPiece tokens in, one 384-number unit vector
-//! per text out (mean pooling over the tokens, then L2 normalisation, as
-//! sentence-transformers does for this model).
+//! A BERT-family sentence embedding model on the CPU with candle (all-MiniLM-L6-v2 by
+//! default, bge-small-en-v1.5 as a choice): WordPiece tokens in, one unit vector per text out,
+//! pooled as the model's folder says ([`Pooling`]), as sentence-transformers does.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{DType, Device, Tensor};
+
+use super::pooling::Pooling;
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
@@ -37,6 +39,7 @@ pub struct LocalModel {
 struct Loaded {
     model: BertModel,
     tokenizer: Tokenizer,
+    pooling: Pooling,
     dimensions: usize,
 }
 
@@ -57,6 +60,7 @@ impl LocalModel {
             .map_err(|e| load_error(e.to_string()))?;
         let config: Config =
             serde_json::from_str(&config).map_err(|e| load_error(format!("config.json: {e}")))?;
+        let pooling = Pooling::of(dir).map_err(load_error)?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| load_error(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(Some(PaddingParams {
@@ -82,10 +86,10 @@ impl LocalModel {
         let dimensions = config.hidden_size;
         let model = BertModel::load(weights, &config)
             .map_err(|e| load_error(format!("model.safetensors: {e}")))?;
-        Ok(LocalModel { inner: Arc::new(Loaded { model, tokenizer, dimensions }) })
+        Ok(LocalModel { inner: Arc::new(Loaded { model, tokenizer, pooling, dimensions }) })
     }
 
-    /// How many numbers each vector has (384 for all-MiniLM-L6-v2).
+    /// How many numbers each vector has (384 for all-MiniLM-L6-v2 and bge-small-en-v1.5).
     pub fn dimensions(&self) -> usize {
         self.inner.dimensions
     }
@@ -128,18 +132,8 @@ impl Loaded {
         let types = rows(|e| e.get_type_ids())?;
         let mask = rows(|e| e.get_attention_mask())?;
         let hidden = self.model.forward(&ids, &types, Some(&mask)).map_err(run_error)?;
-        pooled(&hidden, &mask).map_err(run_error)
+        self.pooling.pool(&hidden, &mask).map_err(run_error)
     }
-}
-
-/// Mean of the token vectors the attention mask keeps, scaled to unit length.
-fn pooled(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Vec<Vec<f32>>> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
-    let mean = summed.broadcast_div(&counts)?;
-    let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-    mean.broadcast_div(&norms)?.to_vec2()
 }
 
 #[cfg(test)]

