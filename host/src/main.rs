@@ -17,8 +17,25 @@ use tracing_subscriber::util::SubscriberInitExt;
 use cli::args::{Cli, Command, EvalCommand, InstallFlags, PluginCommand};
 use cli::{chat, doctor, eval, jobs, plugins, registry, restore, serve};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    quiet_error_backtraces();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+}
+
+/// Errors are ordinary values here (a plugin's refusal, a store that is away, a denied
+/// URL), and with `RUST_BACKTRACE=1`, which operators set to see where a panic happened,
+/// `anyhow` and `std` would also walk the stack for every error made: that cost a
+/// conversation with memory 26% of its throughput (BENCHMARKS.md, issue 29). Panics keep
+/// their backtraces; `RUST_LIB_BACKTRACE=1` brings the errors' back for debugging.
+fn quiet_error_backtraces() {
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // SAFETY: no other thread exists yet (the runtime starts after this), so nothing
+        // reads the environment while it changes.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `chat` keeps the terminal for the conversation: only warnings unless RUST_LOG says.
     let default_level = match cli.command {
