@@ -19,7 +19,6 @@ use std::time::Instant;
 
 use common::{Summary, millis};
 use dcmaid_host::capabilities::llm::embed::LocalModel;
-use dcmaid_host::eval::dataset::Dataset;
 
 /// Texts embedded one at a time, for the single-text latency.
 const ALONE: usize = 200;
@@ -40,17 +39,7 @@ fn model_dirs() -> Vec<PathBuf> {
 }
 
 fn main() {
-    let dataset_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval/dataset.json");
-    let dataset = Dataset::load(&dataset_path).unwrap();
-    let turns: Vec<String> =
-        dataset.conversations.iter().flat_map(|c| c.turns.iter().map(|t| t.text.clone())).collect();
-    let questions: Vec<String> = dataset
-        .conversations
-        .iter()
-        .flat_map(|c| c.questions.iter().map(|q| q.text.clone()))
-        .take(ALONE)
-        .collect();
+    let (turns, questions) = common::memory_texts(ALONE);
 
     println!(
         "| model | size | load | batches of 32 ({} turns) | one question alone, median / p99 |",

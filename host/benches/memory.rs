@@ -26,13 +26,11 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::millis;
 use dcmaid_host::core::PluginName;
-use dcmaid_host::eval::dataset::Dataset;
 use dcmaid_host::wit::Platform;
 use dcmaid_host::{Bot, Config};
 use serde_json::json;
@@ -62,17 +60,7 @@ fn normalised(mut vector: Vec<f32>) -> Vec<f32> {
 #[tokio::main]
 async fn main() {
     let sizes = common::sizes();
-    let dataset_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval/dataset.json");
-    let dataset = Dataset::load(&dataset_path).unwrap();
-    let turns: Vec<String> =
-        dataset.conversations.iter().flat_map(|c| c.turns.iter().map(|t| t.text.clone())).collect();
-    let questions: Vec<String> = dataset
-        .conversations
-        .iter()
-        .flat_map(|c| c.questions.iter().map(|q| q.text.clone()))
-        .take(QUERIES)
-        .collect();
+    let (turns, questions) = common::memory_texts(QUERIES);
 
     let dir = tempfile::tempdir().unwrap();
     common::serve::install_first_party(&dir.path().join("plugins"), "memory", "memory");

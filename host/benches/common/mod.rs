@@ -28,6 +28,17 @@ pub fn percentile(samples: &mut [Duration], q: f64) -> Duration {
         .unwrap_or_default()
 }
 
+/// The in-repo memory set's turns, and its first `questions` questions: the texts the memory
+/// and embedding benches embed.
+pub fn memory_texts(questions: usize) -> (Vec<String>, Vec<String>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/memory-eval/dataset.json");
+    let dataset = dcmaid_host::eval::dataset::Dataset::load(&path).unwrap();
+    let conversations = &dataset.conversations;
+    let turns = conversations.iter().flat_map(|c| c.turns.iter().map(|t| t.text.clone()));
+    let asked = conversations.iter().flat_map(|c| c.questions.iter().map(|q| q.text.clone()));
+    (turns.collect(), asked.take(questions).collect())
+}
+
 /// The memory counts `--sizes N,M` names, or 10k and 100k.
 pub fn sizes() -> Vec<usize> {
     std::env::args()
