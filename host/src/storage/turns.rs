@@ -2,12 +2,14 @@
 //! its reply goes out and removed once the memory plugin has stored it, so a crash between
 //! the two loses nothing: the next start remembers what is left.
 //!
-//! Replicas on one server share the table. A worker claims turns before remembering them;
-//! a claim older than [`CLAIM_EXPIRES_MS`] is taken to be a dead replica's, and any worker
-//! may take the turn over. A claim is one conditional `UPDATE` per batch, which SurrealDB
-//! runs per record atomically, so two workers never both get one turn. An embedded store
-//! has one process only: whatever was claimed when it opens was its predecessor's, and is
-//! free again at once.
+//! Replicas on one server share the table. A turn is written claimed by the worker of the
+//! replica that queued it, which remembers it from memory without reading it back; a claim
+//! older than [`CLAIM_EXPIRES_MS`] is taken to be a dead replica's, and any other worker may
+//! take the turn over (a worker never takes back its own: it holds them). Taking over, and
+//! retrying a failed turn, is one conditional `UPDATE` per batch, which SurrealDB runs per
+//! record atomically, so two workers never both get one turn. An embedded store has one
+//! process only: whatever was claimed when it opens was its predecessor's, and is free again
+//! at once.
 
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -64,15 +66,18 @@ impl TurnQueue {
         Ok(TurnQueue { db, deadline })
     }
 
-    /// Keep `turn` until it is [`removed`](TurnQueue::remove).
-    pub async fn push(&self, turn: &QueuedTurn) -> Result<(), StorageError> {
+    /// Keep `turn`, claimed by `worker` (the queuing replica's), until it is
+    /// [`removed`](TurnQueue::remove).
+    pub async fn push(&self, turn: &QueuedTurn, worker: &str) -> Result<(), StorageError> {
         let query = self
             .db
             .query(
                 "CREATE $id CONTENT { user_id: $user_id, message: $message, reply: $reply, \
-                 queued_at_ms: $queued_at_ms, attempts: 0 } RETURN NONE",
+                 queued_at_ms: $queued_at_ms, attempts: 0, claimed_by: $worker, \
+                 claimed_at_ms: $queued_at_ms } RETURN NONE",
             )
             .bind(("id", record(&turn.key)))
+            .bind(("worker", worker.to_owned()))
             .bind(("user_id", turn.user_id.clone()))
             .bind(("message", turn.message.clone()))
             .bind(("reply", turn.reply.clone()))
@@ -82,7 +87,7 @@ impl TurnQueue {
     }
 
     /// Claim for worker `worker` up to `limit` turns, oldest first, that no live worker has
-    /// claimed.
+    /// claimed. Its own claims never expire for it: it holds those turns in memory.
     pub async fn claim(
         &self,
         worker: &str,
@@ -94,10 +99,10 @@ impl TurnQueue {
             .db
             .query(
                 "LET $free = (SELECT VALUE id FROM remember_queue \
-                     WHERE claimed_by = NONE OR claimed_at_ms < $stale \
+                     WHERE claimed_by = NONE OR (claimed_at_ms < $stale AND claimed_by != $worker) \
                      ORDER BY queued_at_ms LIMIT $limit); \
                  UPDATE $free SET claimed_by = $worker, claimed_at_ms = $now \
-                     WHERE claimed_by = NONE OR claimed_at_ms < $stale \
+                     WHERE claimed_by = NONE OR (claimed_at_ms < $stale AND claimed_by != $worker) \
                      RETURN record::id(id) AS key, user_id, message, reply, queued_at_ms, attempts;",
             )
             .bind(("stale", stale))
@@ -165,21 +170,28 @@ mod tests {
         let storage = Storage::open("mem://").await.unwrap();
         let queue = TurnQueue::open(&storage).await.unwrap();
         for (key, at) in [("b", 2), ("a", 1), ("c", 3)] {
-            queue.push(&turn(key, at)).await.unwrap();
+            queue.push(&turn(key, at), "queuer").await.unwrap();
         }
         assert_eq!(queue.depth().await.unwrap(), 3);
-        let first = queue.claim("one", 10, 2).await.unwrap();
+        assert!(queue.claim("one", 10, 10).await.unwrap().is_empty(), "a live replica's own");
+        // The queuer died: after its claims expire, the others take its turns over, but a
+        // worker never takes its own turns back (it holds them in memory).
+        let later = 3 + CLAIM_EXPIRES_MS + 1;
+        assert!(queue.claim("queuer", later, 10).await.unwrap().is_empty());
+        let first = queue.claim("one", later, 2).await.unwrap();
         assert_eq!(first, [turn("a", 1), turn("b", 2)]);
-        let second = queue.claim("two", 10, 10).await.unwrap();
+        let second = queue.claim("two", later, 10).await.unwrap();
         assert_eq!(second, [turn("c", 3)], "claimed turns are not handed out again");
-        assert!(queue.claim("two", 11, 10).await.unwrap().is_empty());
-        // Worker one died: after the claim expires, worker two takes its turns.
-        let later = 10 + CLAIM_EXPIRES_MS + 1;
+        assert!(queue.claim("two", later + 1, 10).await.unwrap().is_empty());
+        // Worker one died too: after its claims expire, worker two takes them.
+        let later = later + CLAIM_EXPIRES_MS + 1;
         let taken = queue.claim("two", later, 10).await.unwrap();
-        assert_eq!(taken.len(), 3, "{taken:?}");
+        assert_eq!(taken, [turn("a", 1), turn("b", 2)]);
         queue.release("a").await.unwrap();
+        // A failed turn given back is free at once; worker two's own old claim on c is stale
+        // for anyone else.
         let again = queue.claim("three", later, 10).await.unwrap();
-        assert_eq!(again, [QueuedTurn { attempts: 1, ..turn("a", 1) }]);
+        assert_eq!(again, [QueuedTurn { attempts: 1, ..turn("a", 1) }, turn("c", 3)]);
         queue.remove(&["a".to_owned(), "b".to_owned(), "c".to_owned()]).await.unwrap();
         assert_eq!(queue.depth().await.unwrap(), 0);
     }
@@ -190,7 +202,8 @@ mod tests {
         let url = format!("surrealkv://{}", dir.path().join("db").display());
         {
             let storage = Storage::open(&url).await.unwrap();
-            TurnQueue::open(&storage).await.unwrap().push(&turn("kept", 5)).await.unwrap();
+            let queue = TurnQueue::open(&storage).await.unwrap();
+            queue.push(&turn("kept", 5), "gone").await.unwrap();
         }
         {
             let storage = Storage::open(&url).await.unwrap();

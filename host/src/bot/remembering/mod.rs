@@ -14,6 +14,10 @@
 //! - **Bounded.** At most `[limits] remember_queue` turns wait per replica; past it a reply
 //!   waits for room. The memory plugin cannot store a turn without its vector, so shedding
 //!   the embedding would shed the turn; waiting keeps both.
+//! - **Read back only after a crash.** The worker takes the turns this process queued from
+//!   memory, in order, and asks the store only when it has none of those left: for an
+//!   earlier process's turns, a dead replica's, or a failed turn given back. Under load that
+//!   saves a scan of the whole queue per batch.
 //! - **Batched.** The worker embeds a batch's texts in one run of the model before the plugin
 //!   stores them, so the plugin's own `embed` finds them among the recent vectors.
 //!

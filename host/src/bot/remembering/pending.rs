@@ -1,11 +1,15 @@
 //! The turns this replica queued and has not yet seen remembered: per user, so that a recall
 //! can wait for its own user's turns ([`Pending::settled`]), each holding its room in the
-//! queue until it is done.
+//! queue until it is done; and, in the order they were queued, the ones the worker has not
+//! yet taken ([`Pending::take`]), so that it need not read back from the store what this
+//! process wrote.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::{Notify, OwnedSemaphorePermit};
+
+use crate::storage::QueuedTurn;
 
 #[derive(Default)]
 pub(super) struct Pending {
@@ -19,6 +23,8 @@ struct State {
     /// Queued turns by key: whose, and the room it holds.
     turns: HashMap<String, (String, OwnedSemaphorePermit)>,
     per_user: HashMap<String, usize>,
+    /// Queued here and not yet taken by the worker, oldest first.
+    untaken: VecDeque<QueuedTurn>,
 }
 
 impl Pending {
@@ -26,12 +32,21 @@ impl Pending {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Turn `key` of `user` is queued, holding `room`; returns how many are pending now.
-    pub(super) fn add(&self, key: String, user: &str, room: OwnedSemaphorePermit) -> usize {
+    /// `turn` is queued, holding `room`; returns how many are pending now.
+    pub(super) fn add(&self, turn: QueuedTurn, room: OwnedSemaphorePermit) -> usize {
         let mut state = self.state();
-        *state.per_user.entry(user.to_owned()).or_default() += 1;
-        state.turns.insert(key, (user.to_owned(), room));
+        *state.per_user.entry(turn.user_id.clone()).or_default() += 1;
+        state.turns.insert(turn.key.clone(), (turn.user_id.clone(), room));
+        state.untaken.push_back(turn);
         state.turns.len()
+    }
+
+    /// Up to `limit` of the turns queued here that the worker has not taken yet, oldest
+    /// first.
+    pub(super) fn take(&self, limit: usize) -> Vec<QueuedTurn> {
+        let mut state = self.state();
+        let count = limit.min(state.untaken.len());
+        state.untaken.drain(..count).collect()
     }
 
     /// Turn `key` is done with, remembered or not (a turn queued by an earlier process or
@@ -87,8 +102,19 @@ mod tests {
         let room = Arc::new(Semaphore::new(2));
         let pending = Arc::new(Pending::default());
         let permit = || room.clone().try_acquire_owned().unwrap();
-        assert_eq!(pending.add("a1".into(), "ann", permit()), 1);
-        assert_eq!(pending.add("b1".into(), "bob", permit()), 2);
+        let turn = |key: &str, user: &str| QueuedTurn {
+            key: key.to_owned(),
+            user_id: user.to_owned(),
+            message: serde_json::json!({"text": key}),
+            reply: "ok".to_owned(),
+            queued_at_ms: 1,
+            attempts: 0,
+        };
+        assert_eq!(pending.add(turn("a1", "ann"), permit()), 1);
+        assert_eq!(pending.add(turn("b1", "bob"), permit()), 2);
+        let taken: Vec<String> = pending.take(5).into_iter().map(|turn| turn.key).collect();
+        assert_eq!(taken, ["a1", "b1"], "the worker takes them oldest first, once");
+        assert!(pending.take(5).is_empty());
         assert!(room.clone().try_acquire_owned().is_err(), "the queue is full");
         tokio::time::timeout(Duration::from_secs(1), pending.settled(Some("cat"))).await.unwrap();
         let waiting = tokio::spawn({

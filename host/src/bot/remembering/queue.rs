@@ -83,9 +83,9 @@ impl Remembering {
             queued_at_ms: shared.clock.now_ms(),
             attempts: 0,
         };
-        match queue.push(&turn).await {
+        match queue.push(&turn, &shared.worker).await {
             Ok(()) => {
-                let depth = shared.pending.add(turn.key, &turn.user_id, room);
+                let depth = shared.pending.add(turn, room);
                 shared.metrics.remember().depth(depth);
                 shared.wake.notify_one();
             }

@@ -10,10 +10,10 @@ use futures_util::future::join_all;
 
 use super::shared::Shared;
 use super::turn::StoredMessage;
-use crate::budget::CallContext;
+use crate::budget::{CallContext, Lane};
 use crate::core::Throttle;
 use crate::plugin::Plugin;
-use crate::storage::{QueuedTurn, TurnQueue};
+use crate::storage::{QueuedTurn, StorageError, TurnQueue};
 use crate::telemetry::TurnFate;
 
 /// Turns claimed at once: a BERT model embeds 16 to 32 texts in a batch for far less per text
@@ -35,7 +35,7 @@ pub(super) async fn work(shared: Arc<Shared>, queue: TurnQueue) {
             idle(&shared).await;
             continue;
         };
-        let turns = match queue.claim(&shared.worker, shared.clock.now_ms(), BATCH).await {
+        let turns = match next_turns(&shared, &queue).await {
             Ok(turns) => turns,
             Err(error) => {
                 if let Some(held_back) = failures.allow("claim") {
@@ -87,6 +87,17 @@ pub(super) async fn work(shared: Arc<Shared>, queue: TurnQueue) {
     }
 }
 
+/// The next batch: the turns queued here, as they were queued (no query); when there are
+/// none, the ones in the store that no live worker holds (an earlier process's, a dead
+/// replica's, or failed ones given back).
+async fn next_turns(shared: &Shared, queue: &TurnQueue) -> Result<Vec<QueuedTurn>, StorageError> {
+    let own = shared.pending.take(BATCH);
+    if !own.is_empty() {
+        return Ok(own);
+    }
+    queue.claim(&shared.worker, shared.clock.now_ms(), BATCH).await
+}
+
 /// Wait to be woken by a queued turn, or for [`IDLE_POLL`].
 async fn idle(shared: &Shared) {
     let _ = tokio::time::timeout(IDLE_POLL, shared.wake.notified()).await;
@@ -104,7 +115,9 @@ async fn embed_ahead(shared: &Shared, memory: &Arc<Plugin>, turns: &[QueuedTurn]
         .filter(|text| !text.is_empty())
         .collect();
     if !texts.is_empty() {
-        let _ = embedder.embed_for(&texts, Some(memory.budget().clone())).await;
+        let charge = Some(memory.budget().clone());
+        let embedded = embedder.embed_for(&texts, charge);
+        let _ = CallContext::background(Lane::Memory).scope(embedded).await;
     }
 }
 
