@@ -26,8 +26,9 @@ pub struct Limits {
     pub observer_queue: u32,
     /// Calls remembering answered turns running at once, across all plugins.
     pub remember_calls: u32,
-    /// Turns this replica has queued to be remembered and not yet seen remembered, at most;
-    /// past it a reply waits for room (turns are never dropped).
+    /// Turns queued to be remembered that this replica holds in memory, at most; past it a
+    /// turn waits in the store alone, to be read back (turns are never dropped, and a reply
+    /// never waits for room).
     pub remember_queue: u32,
 }
 

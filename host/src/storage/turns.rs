@@ -66,18 +66,22 @@ impl TurnQueue {
         Ok(TurnQueue { db, deadline })
     }
 
-    /// Keep `turn`, claimed by `worker` (the queuing replica's), until it is
-    /// [`removed`](TurnQueue::remove).
-    pub async fn push(&self, turn: &QueuedTurn, worker: &str) -> Result<(), StorageError> {
+    /// Keep `turn` until it is [`removed`](TurnQueue::remove): claimed by `holder`, the
+    /// queuing replica's worker, when it holds the turn in memory; free for any worker
+    /// otherwise.
+    pub async fn push(&self, turn: &QueuedTurn, holder: Option<&str>) -> Result<(), StorageError> {
+        let claim = match holder {
+            Some(_) => ", claimed_by: $holder, claimed_at_ms: $queued_at_ms",
+            None => "",
+        };
         let query = self
             .db
-            .query(
-                "CREATE $id CONTENT { user_id: $user_id, message: $message, reply: $reply, \
-                 queued_at_ms: $queued_at_ms, attempts: 0, claimed_by: $worker, \
-                 claimed_at_ms: $queued_at_ms } RETURN NONE",
-            )
+            .query(format!(
+                "CREATE $id CONTENT {{ user_id: $user_id, message: $message, reply: $reply, \
+                 queued_at_ms: $queued_at_ms, attempts: 0{claim} }} RETURN NONE"
+            ))
             .bind(("id", record(&turn.key)))
-            .bind(("worker", worker.to_owned()))
+            .bind(("holder", holder.unwrap_or_default().to_owned()))
             .bind(("user_id", turn.user_id.clone()))
             .bind(("message", turn.message.clone()))
             .bind(("reply", turn.reply.clone()))
@@ -170,7 +174,7 @@ mod tests {
         let storage = Storage::open("mem://").await.unwrap();
         let queue = TurnQueue::open(&storage).await.unwrap();
         for (key, at) in [("b", 2), ("a", 1), ("c", 3)] {
-            queue.push(&turn(key, at), "queuer").await.unwrap();
+            queue.push(&turn(key, at), Some("queuer")).await.unwrap();
         }
         assert_eq!(queue.depth().await.unwrap(), 3);
         assert!(queue.claim("one", 10, 10).await.unwrap().is_empty(), "a live replica's own");
@@ -194,6 +198,9 @@ mod tests {
         assert_eq!(again, [QueuedTurn { attempts: 1, ..turn("a", 1) }, turn("c", 3)]);
         queue.remove(&["a".to_owned(), "b".to_owned(), "c".to_owned()]).await.unwrap();
         assert_eq!(queue.depth().await.unwrap(), 0);
+        // A turn no worker holds in memory is free at once.
+        queue.push(&turn("d", 4), None).await.unwrap();
+        assert_eq!(queue.claim("one", 5, 10).await.unwrap(), [turn("d", 4)]);
     }
 
     #[tokio::test]
@@ -203,7 +210,7 @@ mod tests {
         {
             let storage = Storage::open(&url).await.unwrap();
             let queue = TurnQueue::open(&storage).await.unwrap();
-            queue.push(&turn("kept", 5), "gone").await.unwrap();
+            queue.push(&turn("kept", 5), Some("gone")).await.unwrap();
         }
         {
             let storage = Storage::open(&url).await.unwrap();

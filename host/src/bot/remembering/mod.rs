@@ -11,9 +11,12 @@
 //!   conversation's recollection, or a command of the memory plugin), [`Remembering::settle`]
 //!   waits until this replica has remembered that user's queued turns, for up to
 //!   [`queue::SETTLE_WAIT`].
-//! - **Bounded.** At most `[limits] remember_queue` turns wait per replica; past it a reply
-//!   waits for room. The memory plugin cannot store a turn without its vector, so shedding
-//!   the embedding would shed the turn; waiting keeps both.
+//! - **A reply never waits for the worker.** At most `[limits] remember_queue` turns are
+//!   held in memory per replica; past it a turn is written to the store alone, free for any
+//!   worker, and the worker reads it back once it has caught up. The memory plugin cannot
+//!   store a turn without its vector, so shedding the embedding would shed the turn: under
+//!   a load the model cannot follow, the backlog grows in the store (its depth and lag are
+//!   metrics) instead of slowing the conversation.
 //! - **Read back only after a crash.** The worker takes the turns this process queued from
 //!   memory, in order, and asks the store only when it has none of those left: for an
 //!   earlier process's turns, a dead replica's, or a failed turn given back. Under load that

@@ -20,8 +20,9 @@ pub(super) struct Pending {
 
 #[derive(Default)]
 struct State {
-    /// Queued turns by key: whose, and the room it holds.
-    turns: HashMap<String, (String, OwnedSemaphorePermit)>,
+    /// Queued turns by key: whose, and the room it holds in memory (none for a turn that
+    /// found no room: it waits in the store alone).
+    turns: HashMap<String, (String, Option<OwnedSemaphorePermit>)>,
     per_user: HashMap<String, usize>,
     /// Queued here and not yet taken by the worker, oldest first.
     untaken: VecDeque<QueuedTurn>,
@@ -32,12 +33,16 @@ impl Pending {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `turn` is queued, holding `room`; returns how many are pending now.
-    pub(super) fn add(&self, turn: QueuedTurn, room: OwnedSemaphorePermit) -> usize {
+    /// `turn` is queued; with `room`, it is kept here for the worker to take, without, it
+    /// waits in the store alone. Returns how many are pending now.
+    pub(super) fn add(&self, turn: QueuedTurn, room: Option<OwnedSemaphorePermit>) -> usize {
         let mut state = self.state();
         *state.per_user.entry(turn.user_id.clone()).or_default() += 1;
+        let kept = room.is_some();
         state.turns.insert(turn.key.clone(), (turn.user_id.clone(), room));
-        state.untaken.push_back(turn);
+        if kept {
+            state.untaken.push_back(turn);
+        }
         state.turns.len()
     }
 
@@ -110,12 +115,14 @@ mod tests {
             queued_at_ms: 1,
             attempts: 0,
         };
-        assert_eq!(pending.add(turn("a1", "ann"), permit()), 1);
-        assert_eq!(pending.add(turn("b1", "bob"), permit()), 2);
+        assert_eq!(pending.add(turn("a1", "ann"), Some(permit())), 1);
+        assert_eq!(pending.add(turn("b1", "bob"), Some(permit())), 2);
+        assert!(room.clone().try_acquire_owned().is_err(), "no room left in memory");
+        assert_eq!(pending.add(turn("a2", "ann"), None), 3);
         let taken: Vec<String> = pending.take(5).into_iter().map(|turn| turn.key).collect();
         assert_eq!(taken, ["a1", "b1"], "the worker takes them oldest first, once");
-        assert!(pending.take(5).is_empty());
-        assert!(room.clone().try_acquire_owned().is_err(), "the queue is full");
+        assert!(pending.take(5).is_empty(), "a turn without room is the store's alone");
+        assert_eq!(pending.done("a2"), 2);
         tokio::time::timeout(Duration::from_secs(1), pending.settled(Some("cat"))).await.unwrap();
         let waiting = tokio::spawn({
             let pending = pending.clone();

@@ -73,8 +73,9 @@ impl Remembering {
             return remember(plugins, message, reply).await;
         };
         let shared = &self.shared;
-        // The semaphore is never closed.
-        let Ok(room) = shared.room.clone().acquire_owned().await else { return };
+        // No room in memory: the turn waits in the store alone, for the worker (or another
+        // replica's) to claim once it has caught up; the reply does not wait for it.
+        let room = shared.room.clone().try_acquire_owned().ok();
         let turn = QueuedTurn {
             key: format!("{}-{}", shared.worker, message.id),
             user_id: message.user.id.clone(),
@@ -83,7 +84,8 @@ impl Remembering {
             queued_at_ms: shared.clock.now_ms(),
             attempts: 0,
         };
-        match queue.push(&turn, &shared.worker).await {
+        let holder = room.as_ref().map(|_| shared.worker.as_str());
+        match queue.push(&turn, holder).await {
             Ok(()) => {
                 let depth = shared.pending.add(turn, room);
                 shared.metrics.remember().depth(depth);
