@@ -35,6 +35,7 @@ impl Pipeline {
     /// Answer one message.
     pub async fn handle(&self, message: Message) -> Outcome {
         let context = CallContext::message(&message.user.id);
+        let _answering = self.conversation.remembering.answering();
         context.scope(self.handle_for_user(message)).await
     }
 

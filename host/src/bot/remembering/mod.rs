@@ -21,6 +21,9 @@
 //!   memory, in order, and asks the store only when it has none of those left: for an
 //!   earlier process's turns, a dead replica's, or a failed turn given back. Under load that
 //!   saves a scan of the whole queue per batch.
+//! - **Yielding.** While messages are being answered, the worker rests after each batch for
+//!   as long as the batch took, unless a reply waits for it ([`Remembering::settle`]): the
+//!   model's work slows the replies even at the lowest priority, through the shared caches.
 //! - **Batched.** The worker embeds a batch's texts in one run of the model before the plugin
 //!   stores them, so the plugin's own `embed` finds them among the recent vectors.
 //!

@@ -2,6 +2,7 @@
 //! before its reply goes out, [`Remembering::settle`] a user's turns before a recall.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
@@ -50,6 +51,8 @@ impl Remembering {
             metrics,
             clock,
             worker: worker_name(),
+            answering: AtomicUsize::new(0),
+            settling: AtomicUsize::new(0),
         });
         let queue = match TurnQueue::open(storage).await {
             Ok(queue) => {
@@ -103,10 +106,20 @@ impl Remembering {
         }
     }
 
+    /// A message is being answered for as long as the guard lives: the worker paces itself
+    /// meanwhile ([`worker`]).
+    pub fn answering(&self) -> Answering {
+        self.shared.answering.fetch_add(1, Ordering::Relaxed);
+        Answering(self.shared.clone())
+    }
+
     /// Wait (up to [`SETTLE_WAIT`]) until the turns of `user` queued here are remembered.
     pub async fn settle(&self, user: &str) {
-        if tokio::time::timeout(SETTLE_WAIT, self.shared.pending.settled(Some(user))).await.is_err()
-        {
+        let shared = &self.shared;
+        shared.settling.fetch_add(1, Ordering::Relaxed);
+        let settled = tokio::time::timeout(SETTLE_WAIT, shared.pending.settled(Some(user))).await;
+        shared.settling.fetch_sub(1, Ordering::Relaxed);
+        if settled.is_err() {
             tracing::debug!(user, "recalling before the user's last turns are remembered");
         }
     }
@@ -127,4 +140,13 @@ fn worker_name() -> String {
         bytes.copy_from_slice(&seed.to_le_bytes()[..6]);
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Held while a message is answered ([`Remembering::answering`]).
+pub struct Answering(Arc<Shared>);
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.answering.fetch_sub(1, Ordering::Relaxed);
+    }
 }

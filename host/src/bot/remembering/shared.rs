@@ -1,6 +1,7 @@
 //! What the pipeline's side of the queue ([`super::queue`]) and the worker share.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::{Notify, Semaphore};
 
@@ -23,4 +24,16 @@ pub(super) struct Shared {
     pub(super) clock: Clock,
     /// This worker's name in the queue's claims: unique per process.
     pub(super) worker: String,
+    /// Messages being answered now ([`super::Remembering::answering`]), and of those, the
+    /// ones waiting for the worker ([`super::Remembering::settle`]).
+    pub(super) answering: AtomicUsize,
+    pub(super) settling: AtomicUsize,
+}
+
+impl Shared {
+    /// Whether the worker should rest between batches: messages are being answered, and
+    /// none of them waits for it.
+    pub(super) fn yields(&self) -> bool {
+        self.answering.load(Ordering::Relaxed) > 0 && self.settling.load(Ordering::Relaxed) == 0
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
@@ -51,6 +51,7 @@ pub(super) async fn work(shared: Arc<Shared>, queue: TurnQueue) {
             idle(&shared).await;
             continue;
         }
+        let started = Instant::now();
         embed_ahead(&shared, &memory, &turns).await;
         let mut by_user: BTreeMap<&str, Vec<&QueuedTurn>> = BTreeMap::new();
         for turn in &turns {
@@ -83,6 +84,10 @@ pub(super) async fn work(shared: Arc<Shared>, queue: TurnQueue) {
         }
         if !failed.is_empty() {
             tokio::time::sleep(FAILURE_PAUSE).await;
+        } else if shared.yields() {
+            // At most half the time while conversation goes on: even at the lowest priority,
+            // the model's work slows the replies down through the cores' shared caches.
+            tokio::time::sleep(started.elapsed()).await;
         }
     }
 }
