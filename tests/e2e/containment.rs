@@ -69,6 +69,12 @@ async fn busy_jobs_run_into_the_cpu_budget_while_other_users_are_answered() {
         // A person's pace, within the conversation's rate limit.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // At the lowest priority the jobs get the CPU only when the tests running beside this
+    // one leave a core free: they have 30 s in all to run into their budget.
+    let deadline = until + Duration::from_secs(26);
+    while hits(&bot, "cpu.seconds_per_minute") < 1.0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(hits(&bot, "cpu.seconds_per_minute") >= 1.0, "{}", bot.metrics().encode());
     let budget = bot.plugins().get(&plugin_name("misbehave")).unwrap().budget().report();
     assert!(budget.cpu_seconds_last_minute >= 1.5, "{budget:?}");
