@@ -27,8 +27,8 @@ pub struct Limits {
     /// Calls remembering answered turns running at once, across all plugins.
     pub remember_calls: u32,
     /// Turns queued to be remembered that this replica holds in memory, at most; past it a
-    /// turn waits in the store alone, to be read back (turns are never dropped, and a reply
-    /// never waits for room).
+    /// turn waits in the store alone, to be read back; past ten times it a reply waits for
+    /// room (turns are never dropped).
     pub remember_queue: u32,
 }
 

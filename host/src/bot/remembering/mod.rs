@@ -16,7 +16,8 @@
 //!   worker, and the worker reads it back once it has caught up. The memory plugin cannot
 //!   store a turn without its vector, so shedding the embedding would shed the turn: under
 //!   a load the model cannot follow, the backlog grows in the store (its depth and lag are
-//!   metrics) instead of slowing the conversation.
+//!   metrics) instead of slowing the conversation, up to ten times `remember_queue`; only
+//!   past that, so that a flood cannot fill the disk, does a reply wait for room.
 //! - **Read back only after a crash.** The worker takes the turns this process queued from
 //!   memory, in order, and asks the store only when it has none of those left: for an
 //!   earlier process's turns, a dead replica's, or a failed turn given back. Under load that

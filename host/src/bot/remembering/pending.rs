@@ -18,11 +18,32 @@ pub(super) struct Pending {
     done: Notify,
 }
 
+/// The room a queued turn holds until it is done: always its place in the replica's
+/// backlog, and a place in memory when there was one (without, it waits in the store alone).
+pub(super) struct Room {
+    /// Held, never read: given back when the turn is done.
+    _backlog: OwnedSemaphorePermit,
+    in_memory: Option<OwnedSemaphorePermit>,
+}
+
+impl Room {
+    pub(super) fn new(
+        backlog: OwnedSemaphorePermit,
+        in_memory: Option<OwnedSemaphorePermit>,
+    ) -> Room {
+        Room { _backlog: backlog, in_memory }
+    }
+
+    /// Whether the turn is held in memory too.
+    pub(super) fn in_memory(&self) -> bool {
+        self.in_memory.is_some()
+    }
+}
+
 #[derive(Default)]
 struct State {
-    /// Queued turns by key: whose, and the room it holds in memory (none for a turn that
-    /// found no room: it waits in the store alone).
-    turns: HashMap<String, (String, Option<OwnedSemaphorePermit>)>,
+    /// Queued turns by key: whose, and the room it holds.
+    turns: HashMap<String, (String, Room)>,
     per_user: HashMap<String, usize>,
     /// Queued here and not yet taken by the worker, oldest first.
     untaken: VecDeque<QueuedTurn>,
@@ -35,10 +56,10 @@ impl Pending {
 
     /// `turn` is queued; with `room`, it is kept here for the worker to take, without, it
     /// waits in the store alone. Returns how many are pending now.
-    pub(super) fn add(&self, turn: QueuedTurn, room: Option<OwnedSemaphorePermit>) -> usize {
+    pub(super) fn add(&self, turn: QueuedTurn, room: Room) -> usize {
         let mut state = self.state();
         *state.per_user.entry(turn.user_id.clone()).or_default() += 1;
-        let kept = room.is_some();
+        let kept = room.in_memory();
         state.turns.insert(turn.key.clone(), (turn.user_id.clone(), room));
         if kept {
             state.untaken.push_back(turn);
@@ -105,8 +126,10 @@ mod tests {
     #[tokio::test]
     async fn a_user_is_settled_when_their_turns_are_done_and_room_comes_back() {
         let room = Arc::new(Semaphore::new(2));
+        let backlog = Arc::new(Semaphore::new(3));
         let pending = Arc::new(Pending::default());
         let permit = || room.clone().try_acquire_owned().unwrap();
+        let held = |in_memory| Room::new(backlog.clone().try_acquire_owned().unwrap(), in_memory);
         let turn = |key: &str, user: &str| QueuedTurn {
             key: key.to_owned(),
             user_id: user.to_owned(),
@@ -115,10 +138,11 @@ mod tests {
             queued_at_ms: 1,
             attempts: 0,
         };
-        assert_eq!(pending.add(turn("a1", "ann"), Some(permit())), 1);
-        assert_eq!(pending.add(turn("b1", "bob"), Some(permit())), 2);
+        assert_eq!(pending.add(turn("a1", "ann"), held(Some(permit()))), 1);
+        assert_eq!(pending.add(turn("b1", "bob"), held(Some(permit()))), 2);
         assert!(room.clone().try_acquire_owned().is_err(), "no room left in memory");
-        assert_eq!(pending.add(turn("a2", "ann"), None), 3);
+        assert_eq!(pending.add(turn("a2", "ann"), held(None)), 3);
+        assert!(backlog.clone().try_acquire_owned().is_err(), "the backlog is full");
         let taken: Vec<String> = pending.take(5).into_iter().map(|turn| turn.key).collect();
         assert_eq!(taken, ["a1", "b1"], "the worker takes them oldest first, once");
         assert!(pending.take(5).is_empty(), "a turn without room is the store's alone");
@@ -135,6 +159,7 @@ mod tests {
         assert_eq!(pending.done("a1"), 0);
         tokio::time::timeout(Duration::from_secs(1), waiting).await.unwrap().unwrap();
         assert_eq!(room.available_permits(), 2);
+        assert_eq!(backlog.available_permits(), 3);
         assert_eq!(pending.done("someone-elses"), 0);
         tokio::time::timeout(Duration::from_secs(1), pending.settled(None)).await.unwrap();
     }

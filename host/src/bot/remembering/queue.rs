@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 
-use super::pending::Pending;
-use super::shared::Shared;
+use super::pending::{Pending, Room};
+use super::shared::{BACKLOG_PER_ROOM, Shared};
 use super::turn::StoredMessage;
 use super::worker;
 use crate::bot::live::LivePlugins;
@@ -47,6 +47,9 @@ impl Remembering {
             embedder,
             pending: Pending::default(),
             room: Arc::new(Semaphore::new(limits.remember_queue.max(1) as usize)),
+            backlog: Arc::new(Semaphore::new(
+                limits.remember_queue.max(1) as usize * BACKLOG_PER_ROOM,
+            )),
             wake: Notify::new(),
             metrics,
             clock,
@@ -76,9 +79,11 @@ impl Remembering {
             return remember(plugins, message, reply).await;
         };
         let shared = &self.shared;
+        // The semaphore is never closed.
+        let Ok(backlog) = shared.backlog.clone().acquire_owned().await else { return };
         // No room in memory: the turn waits in the store alone, for the worker (or another
         // replica's) to claim once it has caught up; the reply does not wait for it.
-        let room = shared.room.clone().try_acquire_owned().ok();
+        let room = Room::new(backlog, shared.room.clone().try_acquire_owned().ok());
         let turn = QueuedTurn {
             key: format!("{}-{}", shared.worker, message.id),
             user_id: message.user.id.clone(),
@@ -87,7 +92,7 @@ impl Remembering {
             queued_at_ms: shared.clock.now_ms(),
             attempts: 0,
         };
-        let holder = room.as_ref().map(|_| shared.worker.as_str());
+        let holder = room.in_memory().then_some(shared.worker.as_str());
         match queue.push(&turn, holder).await {
             Ok(()) => {
                 let depth = shared.pending.add(turn, room);

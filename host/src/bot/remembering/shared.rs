@@ -11,6 +11,9 @@ use crate::capabilities::llm::Embedder;
 use crate::core::Clock;
 use crate::telemetry::Metrics;
 
+/// How many turns a replica's backlog holds for each one it holds in memory.
+pub(super) const BACKLOG_PER_ROOM: usize = 10;
+
 /// What the pipeline and the worker share.
 pub(super) struct Shared {
     pub(super) plugins: LivePlugins,
@@ -18,6 +21,10 @@ pub(super) struct Shared {
     pub(super) pending: Pending,
     /// Room for one more queued turn per permit (`[limits] remember_queue`).
     pub(super) room: Arc<Semaphore>,
+    /// Room for one more turn in this replica's backlog, in memory or in the store alone
+    /// ([`BACKLOG_PER_ROOM`] times `remember_queue`): past it a reply waits, so that a flood
+    /// cannot fill the disk with turns the model will take hours to embed.
+    pub(super) backlog: Arc<Semaphore>,
     /// Rung when a turn is queued.
     pub(super) wake: Notify,
     pub(super) metrics: Arc<Metrics>,
