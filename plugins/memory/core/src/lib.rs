@@ -4,8 +4,8 @@
 //! ([`coverage`]), vector and keyword hits merged into one ranking ([`fusion`]),
 //! memories naming the order number or code a query names put first ([`identifier`]),
 //! relations between memories that fade with time and strengthen with reuse ([`relation`]),
-//! related memories blended into a recall ([`expand`]) and the plugin's settings
-//! ([`settings`]). Nothing here panics, whatever the input.
+//! related memories blended into a recall ([`expand`]), the time a question names
+//! ([`when`]) and the plugin's settings ([`settings`]). Nothing here panics, whatever the input.
 
 pub mod chunk;
 pub mod coverage;
@@ -14,3 +14,4 @@ pub mod fusion;
 pub mod identifier;
 pub mod relation;
 pub mod settings;
+pub mod when;
