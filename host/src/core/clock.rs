@@ -58,6 +58,11 @@ impl ManualClock {
         ManualClock { ms: Arc::new(AtomicU64::new(ms)) }
     }
 
+    /// Set the clock to `ms` milliseconds since the Unix epoch, forward or back.
+    pub fn set_ms(&self, ms: u64) {
+        self.ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Move the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let by: u64 = by.as_millis().try_into().unwrap_or(u64::MAX);

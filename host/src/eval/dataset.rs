@@ -1,9 +1,12 @@
 //! A memory-eval dataset (`tests/data/memory-eval/`, or LoCoMo converted): conversations,
-//! each a user's turns and the questions whose answers are among them.
+//! each a user's turns and the questions whose answers are among them. A turn may say when
+//! it was told, and a question when it is asked (`"at"`: a date, `2023-05-08`, or an RFC 3339
+//! time); the eval moves the bot's clock there, so "in May" and "last week" are read as of
+//! then.
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Deserialize)]
 pub struct Dataset {
@@ -21,6 +24,9 @@ pub struct Conversation {
 pub struct Turn {
     pub id: String,
     pub text: String,
+    /// When it was told, in ms since the Unix epoch.
+    #[serde(default, rename = "at", deserialize_with = "time")]
+    pub at_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +37,33 @@ pub struct Question {
     pub answers: Vec<String>,
     /// What kind of question: `paraphrase`, `keyword` or `mixed`.
     pub kind: String,
+    /// When it is asked, in ms since the Unix epoch; without it, when the last turn of its
+    /// conversation was told.
+    #[serde(default, rename = "at", deserialize_with = "time")]
+    pub at_ms: Option<u64>,
+}
+
+impl Conversation {
+    /// When its last turn was told, if its turns say.
+    pub fn last_told_ms(&self) -> Option<u64> {
+        self.turns.iter().filter_map(|turn| turn.at_ms).max()
+    }
+}
+
+/// A date (`2023-05-08`, taken at noon UTC, so that it is the same day in every time zone
+/// but the farthest ones) or an RFC 3339 time, as ms since the Unix epoch.
+fn time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+    let at = match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        Ok(date) => date.and_hms_opt(12, 0, 0).map(|noon| noon.and_utc()),
+        Err(_) => chrono::DateTime::parse_from_rfc3339(&text).ok().map(|at| at.to_utc()),
+    };
+    let ms = at.and_then(|at| u64::try_from(at.timestamp_millis()).ok());
+    ms.map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "\"at\": expected a date (2023-05-08) or an RFC 3339 time after 1970, got {text:?}"
+        ))
+    })
 }
 
 impl Dataset {

@@ -22,7 +22,7 @@ use super::dataset::Dataset;
 use crate::bot::Bot;
 use crate::capabilities::llm::Embedder;
 use crate::config::Config;
-use crate::core::PluginName;
+use crate::core::{Clock, ManualClock, PluginName};
 use crate::wit::Platform;
 
 /// Recall is scored over the first this many memories, and over the first [`K_WIDE`].
@@ -48,15 +48,19 @@ pub enum Method {
     HybridRrf,
     /// [`Method::Hybrid`] following relations (`relations = true`; off by default).
     HybridRelations,
+    /// [`Method::Hybrid`] without the lift of memories told in the period a question names
+    /// (`dates = false`). The single searches run without it too: they are the baselines.
+    HybridUndated,
 }
 
 impl Method {
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Vector,
         Method::Keyword,
         Method::Hybrid,
         Method::HybridRrf,
         Method::HybridRelations,
+        Method::HybridUndated,
     ];
 
     fn settings(self) -> toml::Table {
@@ -64,13 +68,18 @@ impl Method {
         let (vector, keyword) = match self {
             Method::Vector => (1.0, 0.0),
             Method::Keyword => (0.0, 1.0),
-            Method::Hybrid | Method::HybridRrf | Method::HybridRelations => (1.0, 1.0),
+            Method::Hybrid
+            | Method::HybridRrf
+            | Method::HybridRelations
+            | Method::HybridUndated => (1.0, 1.0),
         };
+        let dated = !self.is_single() && self != Method::HybridUndated;
         let fusion = if self == Method::HybridRrf { "rrf" } else { "z-score" };
         table.insert("vector_weight".into(), vector.into());
         table.insert("keyword_weight".into(), keyword.into());
         table.insert("fusion".into(), fusion.into());
         table.insert("relations".into(), (self == Method::HybridRelations).into());
+        table.insert("dates".into(), dated.into());
         table
     }
 
@@ -87,6 +96,7 @@ impl fmt::Display for Method {
             Method::Hybrid => "hybrid (z-score)",
             Method::HybridRrf => "hybrid (RRF)",
             Method::HybridRelations => "hybrid (z-score) + relations",
+            Method::HybridUndated => "hybrid (z-score) without dates",
         })
     }
 }
@@ -269,7 +279,10 @@ async fn run_method(
     config.embed.recent = config.embed.recent.max(embedded.texts.len());
     let name = PluginName::new("memory").expect("a valid name");
     config.plugins.entry(name).or_default().config.extend(method.settings());
-    let bot = Bot::start(config).await?;
+    // The clock moves to each turn's and each question's time, where the dataset gives one.
+    let started_ms = Clock::system().now_ms();
+    let clock = ManualClock::at_ms(started_ms);
+    let bot = Bot::start_with_clock(config, Clock::from(clock.clone())).await?;
     let memory = bot.plugins().memory().cloned().ok_or_else(|| {
         let failed: Vec<String> = bot.plugins().failed().iter().map(|f| f.error.clone()).collect();
         anyhow::anyhow!("no memory plugin loaded (failed: {failed:?})")
@@ -284,6 +297,7 @@ async fn run_method(
     let mut turn_of: HashMap<(String, String), String> = HashMap::new();
     for conversation in &dataset.conversations {
         for turn in &conversation.turns {
+            clock.set_ms(turn.at_ms.unwrap_or(started_ms));
             let message = bot.message(
                 Platform::Console,
                 &conversation.user,
@@ -310,7 +324,9 @@ async fn run_method(
     for conversation in &dataset.conversations {
         let user = &conversation.user;
         let platform_user = bot.message(Platform::Console, user, user, "eval", "").user.id;
+        let last_told = conversation.last_told_ms().unwrap_or(started_ms);
         for question in &conversation.questions {
+            clock.set_ms(question.at_ms.unwrap_or(last_told));
             let started = Instant::now();
             let recalled = memory.recall(&platform_user, &question.text, depth as u32).await?;
             latencies.push(started.elapsed());
