@@ -12,6 +12,7 @@ mod jobs;
 mod languages;
 mod llm;
 mod memory;
+mod memory_time;
 mod metrics;
 mod misbehaving;
 mod personality;

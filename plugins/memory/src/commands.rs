@@ -42,7 +42,7 @@ fn remember(user_id: &str, text: &str) -> Result<String, PluginError> {
     if text.is_empty() {
         return Err(usage("remember", "TEXT"));
     }
-    let ids = crate::remember::text(user_id, text, Kind::Note)?;
+    let ids = crate::remember::text(user_id, text, Kind::Note, crate::memories::now_ms())?;
     Ok(format!("I'll remember that. (memory {})", ids.join(", ")))
 }
 
@@ -61,7 +61,10 @@ fn recall(user_id: &str, query: &str) -> Result<String, PluginError> {
     }
     let lines: Vec<String> = relevant
         .iter()
-        .map(|memory| format!("{} ({:.3}): {}", memory.id, memory.score, shown(&memory.text)))
+        .map(|memory| {
+            let told = judged.told(&memory.id).map_or(String::new(), |at| format!(", {}", day(at)));
+            format!("{} ({:.3}{told}): {}", memory.id, memory.score, shown(&memory.text))
+        })
         .collect();
     Ok(lines.join("\n"))
 }
@@ -84,9 +87,15 @@ fn list(user_id: &str) -> Result<String, PluginError> {
     let mut lines = Vec::with_capacity(entries.len());
     for entry in entries {
         let memory: Memory = store::parse(&entry.fields)?;
-        lines.push(format!("{} [{}]: {}", entry.id, memory.kind.as_str(), shown(&memory.text)));
+        let (kind, told) = (memory.kind.as_str(), day(memory.at_ms));
+        lines.push(format!("{} [{kind}, {told}]: {}", entry.id, shown(&memory.text)));
     }
     Ok(lines.join("\n"))
+}
+
+/// The day (UTC) a memory was told, as `2023-05-08`: the same in every language.
+fn day(at_ms: u64) -> String {
+    dcmaid_memory_core::when::day_of(at_ms).to_string()
 }
 
 /// At most [`SHOWN_CHARS`] characters of `text`, on one line.

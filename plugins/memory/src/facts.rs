@@ -28,7 +28,7 @@ struct Fact {
 }
 
 /// Extract the facts of `text` (stored as memory `turn_id`) and store each, related to it.
-pub fn extract(user_id: &str, text: &str, turn_id: &str) -> Result<(), PluginError> {
+pub fn extract(user_id: &str, text: &str, turn_id: &str, at_ms: u64) -> Result<(), PluginError> {
     let request = llm::Inference {
         messages: vec![
             llm::ChatMessage::new(llm::Role::System, INSTRUCTIONS),
@@ -59,7 +59,6 @@ pub fn extract(user_id: &str, text: &str, turn_id: &str) -> Result<(), PluginErr
     }
     let texts: Vec<String> = facts.iter().map(|f| f.fact.trim().to_owned()).collect();
     let vectors = memories::embed(&texts)?;
-    let at_ms = memories::now_ms();
     for ((fact, text), vector) in facts.iter().zip(texts).zip(vectors) {
         let memory = Memory { user_id: user_id.to_owned(), kind: Kind::Fact, text, at_ms };
         let id = memories::insert(&memory, &vector)?;

@@ -1,7 +1,8 @@
 //! Recall: vector kNN and BM25 (weighed by how much of the question a memory holds) over the
 //! user's memories, fused into one ranking
 //! (`dcmaid_memory_core::fusion`), memories naming the query's identifiers first
-//! (`dcmaid_memory_core::identifier`);
+//! (`dcmaid_memory_core::identifier`), memories told in the period the query names lifted
+//! (`dcmaid_memory_core::when`);
 //! then relations of the best hits are followed one hop (faded by their age) and blended into
 //! the ranking, and the two best memories, recalled together, get related or strengthened.
 
@@ -12,6 +13,7 @@ use dcmaid_memory_core::expand::{Neighbour, expand};
 use dcmaid_memory_core::identifier::Identifiers;
 use dcmaid_memory_core::relation::{DEFAULT_REINFORCE, decayed, reinforced};
 use dcmaid_memory_core::settings::{MAX_RECALL_LIMIT, Settings};
+use dcmaid_memory_core::when;
 use dcmaid_sdk::prelude::*;
 use dcmaid_sdk::store::{self, Hit};
 
@@ -31,9 +33,16 @@ pub struct Judged {
     similarity: HashMap<String, f32>,
     /// The memories a keyword of the question matched.
     matched: std::collections::HashSet<String>,
+    /// When each memory a search found was told (ms since the Unix epoch).
+    told: HashMap<String, u64>,
 }
 
 impl Judged {
+    /// When memory `id` was told, if a search found it.
+    pub fn told(&self, id: &str) -> Option<u64> {
+        self.told.get(id).copied()
+    }
+
     /// The memories at or above `floor` (cosine similarity) or matched by a keyword, and
     /// those related to them; none when no memory is close enough.
     pub fn relevant(&self, floor: f32) -> Vec<&Recalled> {
@@ -57,13 +66,21 @@ pub fn recall(user_id: &str, query: &str, limit: u32) -> Result<Vec<Recalled>, P
 pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginError> {
     let settings = crate::settings()?;
     let limit = limit.clamp(1, MAX_RECALL_LIMIT);
-    let candidates = (limit * CANDIDATES_PER_RESULT).max(20);
+    let period = match settings.dates {
+        true => when::named_in(query, when::day_of(memories::now_ms())),
+        false => None,
+    };
+    // A period narrows the question to fewer memories, which may rank lower in the searches.
+    let widen = if period.is_some() { 2 } else { 1 };
+    let candidates = (limit * CANDIDATES_PER_RESULT).max(20) * widen;
     let of_user = memories::of_user(user_id);
     let mut texts: HashMap<String, String> = HashMap::new();
+    let mut told: HashMap<String, u64> = HashMap::new();
     let mut scored = |hits: Vec<Hit>| -> Result<Vec<(String, f32)>, PluginError> {
         let mut scored = Vec::with_capacity(hits.len());
         for hit in hits {
             let memory: Memory = store::parse(&hit.fields)?;
+            told.insert(hit.id.clone(), memory.at_ms);
             texts.insert(hit.id.clone(), memory.text);
             scored.push((hit.id, hit.score));
         }
@@ -91,6 +108,11 @@ pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginEr
         false => Vec::new(),
     };
     let mut fused = settings.fusion.fuse(&by_vector, &by_keyword);
+    // The period first: a memory naming the identifier asked about stays ahead of one that
+    // was only told at the time asked about.
+    if let Some(period) = &period {
+        when::lift(&mut fused, period, |id| told.get(id).copied());
+    }
     if settings.promotes_identifiers() {
         Identifiers::of(query).promote(&mut fused, |id| texts.get(id).map(String::as_str));
     }
@@ -111,7 +133,10 @@ pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginEr
             Some(text) => text,
             // A related memory that neither search found.
             None => match memories::get(user_id, &id)? {
-                Some(memory) => memory.text,
+                Some(memory) => {
+                    told.insert(id.clone(), memory.at_ms);
+                    memory.text
+                }
                 None => continue,
             },
         };
@@ -119,7 +144,7 @@ pub fn judged(user_id: &str, query: &str, limit: u32) -> Result<Judged, PluginEr
     }
     let similarity = by_vector.into_iter().collect();
     let matched = by_keyword.into_iter().map(|(id, _)| id).collect();
-    Ok(Judged { memories: recalled, similarity, matched })
+    Ok(Judged { memories: recalled, similarity, matched, told })
 }
 
 /// The relations of the best `top` hits, their strengths faded to now.
@@ -190,6 +215,7 @@ mod tests {
             memories,
             similarity: similarity.iter().map(|(id, s)| ((*id).to_owned(), *s)).collect(),
             matched: matched.iter().map(|id| (*id).to_owned()).collect(),
+            told: HashMap::new(),
         }
     }
 

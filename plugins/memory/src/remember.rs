@@ -11,26 +11,29 @@ use crate::memories::{self, COLLECTION, Kind, Memory};
 /// How many of its nearest memories a new one is compared with.
 const NEAR_CANDIDATES: u32 = 4;
 
-/// Remember what the user said in `message`. The bot's reply is not stored: what the user
-/// tells is what the bot should remember of them.
+/// Remember what the user said in `message`, as told when the message arrived: the host
+/// may hand the turn over seconds or minutes later (its queue, a restart), and "what did I
+/// say yesterday" asks about the time the user said it. The bot's reply is not stored:
+/// what the user tells is what the bot should remember of them.
 pub fn turn(message: &Message, reply: &str) -> Result<(), PluginError> {
     let _ = reply;
-    let ids = text(&message.user.id, &message.text, Kind::Turn)?;
+    let at_ms = message.received_at_ms;
+    let ids = text(&message.user.id, &message.text, Kind::Turn, at_ms)?;
     if let Some(first) = ids.first() {
-        crate::facts::extract(&message.user.id, &message.text, first)?;
+        crate::facts::extract(&message.user.id, &message.text, first, at_ms)?;
     }
     Ok(())
 }
 
-/// Store `text` for `user_id` as memories of `kind`, one per chunk; returns their ids.
-pub fn text(user_id: &str, text: &str, kind: Kind) -> Result<Vec<String>, PluginError> {
+/// Store `text` for `user_id` as memories of `kind` told at `at_ms`, one per chunk; returns
+/// their ids.
+pub fn text(user_id: &str, text: &str, kind: Kind, at_ms: u64) -> Result<Vec<String>, PluginError> {
     let settings = crate::settings()?;
     let chunks = chunk(text, settings.chunk_tokens, settings.chunk_overlap);
     if chunks.is_empty() {
         return Ok(Vec::new());
     }
     let vectors = memories::embed(&chunks)?;
-    let at_ms = memories::now_ms();
     let mut ids = Vec::with_capacity(chunks.len());
     for (text, vector) in chunks.into_iter().zip(vectors) {
         let memory = Memory { user_id: user_id.to_owned(), kind, text, at_ms };

@@ -35,6 +35,9 @@ pub struct Settings {
     /// a code) come first (`identifiers`); part of the keyword search, so only while its
     /// weight is above 0 (see [`Settings::promotes_identifiers`]).
     pub identifiers: bool,
+    /// Whether memories told in the period a query names ("last week", "in May") are lifted
+    /// (`dates`; see [`crate::when`]).
+    pub dates: bool,
     /// Whether memories get related when stored and recall follows relations (`relations`).
     pub relations: bool,
     /// The share of a hit's score a related memory gets (`relation_blend`, 0 to 1).
@@ -57,6 +60,7 @@ impl Default for Settings {
         Settings {
             fusion: Fusion::default(),
             identifiers: true,
+            dates: true,
             // Off: following relations lowered recall@5 on LoCoMo (0.642 to 0.621), and on
             // the in-repo sets a little or not at all (BENCHMARKS.md, issue 29).
             relations: false,
@@ -102,6 +106,7 @@ impl Settings {
         // names them as the keys do.
         fusion.validate()?;
         set(&mut settings.identifiers, read(&map, "identifiers", "true or false", Value::as_bool)?);
+        set(&mut settings.dates, read(&map, "dates", "true or false", Value::as_bool)?);
         set(&mut settings.relations, read(&map, "relations", "true or false", Value::as_bool)?);
         let blend = number(|n| (0.0..=1.0).contains(&n));
         set(&mut settings.blend, read(&map, "relation_blend", "a number from 0 to 1", blend)?);
@@ -194,7 +199,7 @@ mod tests {
             assert_eq!(Settings::from_json(text), Ok(defaults.clone()), "{text:?}");
         }
         assert_eq!(defaults.fusion, Fusion::default());
-        assert!(!defaults.relations);
+        assert!(!defaults.relations && defaults.dates);
         assert!(defaults.identifiers && defaults.promotes_identifiers());
         assert_eq!(defaults.recall_limit, 5);
         assert_eq!((defaults.chunk_tokens, defaults.chunk_overlap), (500, 50));
@@ -204,7 +209,7 @@ mod tests {
     fn every_key_is_read() {
         let json = r#"{
             "fusion": "rrf", "rrf_k": 30, "vector_weight": 2.5, "keyword_weight": 0,
-            "identifiers": false, "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
+            "identifiers": false, "dates": false, "relations": false, "relation_blend": 0.25, "relation_half_life_days": 1.5,
             "recall_limit": 8, "recall_floor": 0.3, "chunk_tokens": 200, "chunk_overlap": 100,
             "embedding_model": "whatever"
         }"#;
@@ -214,6 +219,7 @@ mod tests {
         let expected = Settings {
             fusion,
             identifiers: false,
+            dates: false,
             relations: false,
             blend: 0.25,
             half_life_ms: 36 * 60 * 60 * 1000,
