@@ -90,6 +90,19 @@ fn words_that_only_look_like_a_time_name_none() {
 }
 
 #[test]
+fn only_the_start_of_a_long_message_is_read() {
+    let flood = "May 1, 2020 and 3 days ago. ".repeat(10_000);
+    assert_eq!(days(&flood), Some((date(2020, 5, 1), date(2020, 5, 1))));
+    let late = format!("{} in May 2022", "blah ".repeat(1_000));
+    assert_eq!(
+        named_in(&late, today()),
+        None,
+        "past the first {} characters",
+        super::text::READ_CHARS
+    );
+}
+
+#[test]
 fn a_period_holds_what_was_told_in_it() {
     let period = named_in("in May 2023", today()).unwrap();
     assert_eq!(period, Period::of(Unit::Month, date(2023, 5, 1)).unwrap());

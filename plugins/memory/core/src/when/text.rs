@@ -2,6 +2,11 @@
 //! remembering which characters were capitals, with its numbers, and terms found in it as
 //! whole words.
 
+/// How much of a question is read: a question names its time in its first sentences, and
+/// the work grows with the length (every term is looked for, every number tried), so a
+/// message of a hundred thousand "May 1"s costs no more than one of a thousand characters.
+pub const READ_CHARS: usize = 1_000;
+
 /// A question, folded.
 pub struct Text {
     chars: Vec<char>,
@@ -22,7 +27,7 @@ impl Text {
     pub fn new(question: &str) -> Text {
         let mut chars = Vec::with_capacity(question.len());
         let mut capital = Vec::with_capacity(question.len());
-        for c in question.chars() {
+        for c in question.chars().take(READ_CHARS) {
             let c = match c {
                 '\u{2019}' => '\'',
                 '\u{a0}' | '\u{202f}' => ' ',
