@@ -1,15 +1,16 @@
 //! Memory retrieval quality (`dcmaid eval memory`): conversations with planted facts go into
-//! the real memory plugin, then paraphrased questions are asked of it, and recall@5, recall@10 and the
-//! mean reciprocal rank are measured for each retrieval method: vector only, keyword only,
-//! hybrid fused by standard scores and by reciprocal rank fusion, and hybrid following
-//! relations ([`Method`]). Each method runs in a fresh in-memory database, set only by the
-//! plugin's own settings (its weights, `fusion` and `relations`); every method with the
-//! keyword search puts memories naming the question's identifiers first, as the plugin does
-//! by default (`identifiers`). With a
-//! haystack, each user's memories also hold other users' turns ([`super::haystack`]),
-//! stored straight into the plugin's collection before the user's own. Every text is
-//! embedded once for all methods ([`Embedded`]), so the recall latencies printed leave the
-//! embedding out.
+//! the real memory plugin, then paraphrased questions are asked of it, and recall@5,
+//! recall@10 and the mean reciprocal rank are measured for each retrieval method: vector
+//! only, keyword only, hybrid fused by standard scores and by reciprocal rank fusion, hybrid
+//! following relations, and hybrid without the lift for the time a question names
+//! ([`Method`]). Each method runs in a fresh in-memory database, set only by the plugin's own
+//! settings (its weights, `fusion`, `relations` and `dates`); every method with the keyword
+//! search puts memories naming the question's identifiers first, as the plugin does by
+//! default (`identifiers`). The bot runs on a clock moved to each turn's and question's time,
+//! where the dataset gives one. With a haystack, each user's memories also hold other users'
+//! turns ([`super::haystack`]), stored straight into the plugin's collection before the
+//! user's own. Every text is embedded once for all methods ([`Embedded`]), so the recall
+//! latencies printed leave the embedding out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
