@@ -9,7 +9,7 @@ use dcmaid_host::core::{Clock, ManualClock};
 use dcmaid_host::wit::Platform;
 use dcmaid_tests::Sandbox;
 
-use crate::say;
+use crate::{say, start_on};
 
 const DAY_MS: u64 = 86_400_000;
 /// Noon (UTC) of 2023-11-15, the first day of the month.
@@ -51,8 +51,7 @@ async fn a_scripted_month_gives_the_indicators_counted_by_hand() {
     sandbox.install_analytics();
     sandbox.install_personality();
     let clock = ManualClock::at_ms(FIRST_NOON_MS);
-    let bot = Bot::start_with_clock(sandbox.config(), clock.clone().into()).await.unwrap();
-    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
+    let bot = start_on(sandbox.config(), &clock).await;
 
     let now = Clock::from(clock.clone());
     let mut messages_last_week = 0;

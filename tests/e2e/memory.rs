@@ -15,7 +15,7 @@ use crate::cli::{as_operator, free_port, serve, with_operator};
 use crate::say;
 
 /// Memory tests embed on the CPU: the first call may load the model.
-fn config(sandbox: &Sandbox) -> Config {
+pub(crate) fn config(sandbox: &Sandbox) -> Config {
     let mut config = sandbox.config();
     config.limits.call_timeout_ms = 30_000;
     config.limits.memory_mib = 64;

@@ -6,20 +6,12 @@ use dcmaid_host::Bot;
 use dcmaid_host::core::ManualClock;
 use dcmaid_tests::Sandbox;
 
-use crate::say;
+use crate::memory::config;
+use crate::{say, start_on};
 
 /// Noon UTC on 8 May 2023.
 const MAY_8_2023: u64 = 1_683_547_200_000;
 const DAY: u64 = 24 * 60 * 60 * 1000;
-
-async fn bot_on(sandbox: &Sandbox, clock: &ManualClock) -> Bot {
-    let mut config = sandbox.config();
-    config.limits.call_timeout_ms = 30_000;
-    config.limits.memory_mib = 64;
-    let bot = Bot::start_with_clock(config, clock.clone().into()).await.unwrap();
-    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
-    bot
-}
 
 /// The first memory `/recall` lists for `query`.
 async fn first_recalled(bot: &Bot, query: &str) -> String {
@@ -33,7 +25,7 @@ async fn a_question_naming_a_time_finds_what_was_told_then_in_its_own_language()
     sandbox.install_hello();
     sandbox.install_memory();
     let clock = ManualClock::at_ms(MAY_8_2023);
-    let bot = bot_on(&sandbox, &clock).await;
+    let bot = start_on(config(&sandbox), &clock).await;
 
     say(&bot, "ann", "We went hiking by the lake with the kids, it was lovely").await;
     say(&bot, "ann", "My maths teacher at school was very strict").await;

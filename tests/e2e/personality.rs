@@ -12,17 +12,11 @@ use dcmaid_host::core::ManualClock;
 use dcmaid_tests::fake_llm::{FakeLlm, Scripted};
 use dcmaid_tests::{Sandbox, dcmaid_binary, repository};
 
-use crate::say;
+use crate::{say, start_on};
 
 /// 2023-11-14, a Tuesday: any fixed start will do.
 const START_MS: u64 = 1_700_000_000_000;
 const HOUR: Duration = Duration::from_secs(3600);
-
-async fn start(config: Config, clock: &ManualClock) -> Bot {
-    let bot = Bot::start_with_clock(config, clock.clone().into()).await.unwrap();
-    assert!(bot.plugins().failed().is_empty(), "{:?}", bot.plugins().failed());
-    bot
-}
 
 fn sandbox() -> Sandbox {
     let sandbox = Sandbox::new();
@@ -40,7 +34,7 @@ fn mood_value(report: &str, mood: &str) -> f64 {
 async fn moods_move_survive_a_restart_and_decay_on_a_moved_clock() {
     let sandbox = sandbox();
     let clock = ManualClock::at_ms(START_MS);
-    let bot = start(sandbox.config(), &clock).await;
+    let bot = start_on(sandbox.config(), &clock).await;
 
     let first = say(&bot, "alice", "/mood").await.reply;
     assert!(first.contains("we've only just met"), "{first}");
@@ -58,7 +52,7 @@ async fn moods_move_survive_a_restart_and_decay_on_a_moved_clock() {
     assert_eq!(mood_value(&bob, "affection"), 30.0, "{bob}");
     drop(bot);
 
-    let bot = start(sandbox.config(), &clock).await;
+    let bot = start_on(sandbox.config(), &clock).await;
     let restarted = say(&bot, "alice", "/mood").await.reply;
     assert_eq!(restarted, praised, "the mood survives a restart");
 
@@ -76,7 +70,7 @@ async fn moods_move_survive_a_restart_and_decay_on_a_moved_clock() {
 async fn twenty_hellos_get_ten_greetings_and_never_the_same_twice_in_a_row() {
     let sandbox = sandbox();
     let clock = ManualClock::at_ms(START_MS);
-    let bot = start(sandbox.config(), &clock).await;
+    let bot = start_on(sandbox.config(), &clock).await;
     let mut replies: Vec<String> = Vec::new();
     for _ in 0..40 {
         clock.advance(Duration::from_secs(60));
@@ -103,7 +97,7 @@ async fn the_prompt_carries_traits_and_mood_and_the_draft_is_finished_in_voice()
     config.llm.timeout_ms = 300;
     config.llm.max_retries = 1;
     let clock = ManualClock::at_ms(START_MS);
-    let bot = start(config, &clock).await;
+    let bot = start_on(config, &clock).await;
 
     fake.script([Scripted::Reply("Sure thing.".into())]);
     let outcome = say(&bot, "alice", "you're amazing").await;
@@ -160,7 +154,7 @@ async fn the_seeds_yaml_and_a_character_card_shape_the_persona() {
         "alternate_greetings": ["{{user}}. You again."], "mes_example": "", "system_prompt": "",
         "creator_notes": "ignored", "tags": ["shrine"], "extensions": {}}}"#;
     let clock = ManualClock::at_ms(START_MS);
-    let bot = start(config_with_files(&sandbox, &seed, Some(card)), &clock).await;
+    let bot = start_on(config_with_files(&sandbox, &seed, Some(card)), &clock).await;
 
     let first = say(&bot, "alice", "hello").await.reply;
     assert_eq!(first, "Hmph. A visitor. I'm Rin; what do you want, alice?");

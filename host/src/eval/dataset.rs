@@ -78,3 +78,32 @@ impl Dataset {
         self.conversations.iter().map(|c| c.questions.len()).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_turn_at(at: &str) -> String {
+        format!(
+            r#"{{"conversations": [{{"user": "u", "turns": [{{"id": "t", "text": "hi", "at": {at}}}],
+            "questions": [{{"id": "q", "text": "hi?", "answers": ["t"], "kind": "k"}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_turn_is_told_at_noon_of_its_date_or_at_its_time_and_a_bad_time_is_named() {
+        let read = |at: &str| serde_json::from_str::<Dataset>(&with_turn_at(at));
+        let told = |at: &str| read(at).unwrap().conversations[0].turns[0].at_ms;
+        assert_eq!(told(r#""2023-05-08""#), Some(1_683_547_200_000));
+        assert_eq!(told(r#""2023-05-08T09:30:00+02:00""#), Some(1_683_531_000_000));
+        assert_eq!(told("null"), None);
+        for bad in [r#""8 May 2023""#, r#""2023-02-30""#, r#""1969-12-31""#] {
+            let error = read(bad).unwrap_err().to_string();
+            assert!(error.contains(r#""at": expected a date (2023-05-08)"#), "{bad}: {error}");
+            assert!(error.contains(bad), "{bad}: {error}");
+        }
+        let dataset = read(r#""2023-05-08""#).unwrap();
+        assert_eq!(dataset.conversations[0].last_told_ms(), Some(1_683_547_200_000));
+        assert_eq!(dataset.conversations[0].questions[0].at_ms, None);
+    }
+}

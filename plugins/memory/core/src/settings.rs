@@ -272,6 +272,7 @@ mod tests {
             (r#"{"vector_weight": 0, "keyword_weight": 0}"#, "must not both be 0"),
             (r#"{"relations": "yes"}"#, r#"relations: expected true or false, got "yes""#),
             (r#"{"identifiers": 1}"#, "identifiers: expected true or false, got 1"),
+            (r#"{"dates": "on"}"#, r#"dates: expected true or false, got "on""#),
             (
                 r#"{"relation_blend": 1.5}"#,
                 "relation_blend: expected a number from 0 to 1, got 1.5",
